@@ -1,0 +1,42 @@
+//! Sets the soname and generates include/netshim.h with cbindgen.
+//!
+//! The header is committed. When the generated text differs from the committed file the
+//! build rewrites it and warns, except under CI (CI=true) or NETSHIM_HEADER_CHECK=1, where
+//! the drift fails the build: a committed header must always be the generated one.
+
+use std::{env, fs, path::PathBuf};
+
+fn main() {
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libnetshim.so.0");
+    println!("cargo:rerun-if-changed=src/abi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo:rerun-if-env-changed=NETSHIM_HEADER_CHECK");
+
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml parses");
+    let mut generated = Vec::new();
+    cbindgen::Builder::new()
+        .with_config(config)
+        // cbindgen follows `mod` items from here: every export lives under src/abi.
+        .with_src(root.join("src/abi/mod.rs"))
+        .generate()
+        .expect("cbindgen generates the header")
+        .write(&mut generated);
+
+    let path = root.join("include/netshim.h");
+    let committed = fs::read(&path).unwrap_or_default();
+    if committed == generated {
+        return;
+    }
+    let strict = env::var("CI").is_ok_and(|v| v == "true")
+        || env::var("NETSHIM_HEADER_CHECK").is_ok_and(|v| v == "1");
+    if strict {
+        panic!("include/netshim.h differs from what cbindgen generates: run `make header` and commit it");
+    }
+    fs::create_dir_all(root.join("include")).expect("include/ can be created");
+    fs::write(&path, &generated).expect("include/netshim.h can be written");
+    println!("cargo:warning=include/netshim.h regenerated; commit it");
+}

@@ -1,0 +1,1 @@
+//! TODO(behaviour): filled in by the getaddrinfo work (issue 3).

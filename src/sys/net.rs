@@ -1,0 +1,148 @@
+//! Socket syscalls. Pointers from C go to the kernel untouched (`*_raw`), so the kernel's
+//! own checks (EFAULT, EINVAL) produce exactly the errno glibc's thin wrappers would.
+
+use super::{decode, decode_fd, decode_unit, syscall, Errno, RawFd};
+use libc::{c_void, sockaddr, socklen_t};
+
+/// socket(2).
+pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<RawFd, Errno> {
+    // SAFETY: socket takes three integers and touches no user memory.
+    decode_fd(unsafe { syscall!(libc::SYS_socket, domain, ty, protocol) })
+}
+
+/// connect(2) with a pointer and length exactly as the caller gave them. The kernel
+/// copies at most `len` bytes from `addr` and answers EFAULT for a bad pointer.
+pub fn connect_raw(fd: RawFd, addr: *const sockaddr, len: socklen_t) -> Result<(), Errno> {
+    // SAFETY: the kernel validates `addr` against the caller's address space before it
+    // reads it (copy_from_user); nothing in this process is read or written by us.
+    decode_unit(unsafe { syscall!(libc::SYS_connect, fd, addr, len) })
+}
+
+/// connect(2) to an address held in a byte buffer (the resolver's own sockets).
+pub fn connect(fd: RawFd, addr: &[u8]) -> Result<(), Errno> {
+    connect_raw(fd, addr.as_ptr().cast(), addr.len() as socklen_t)
+}
+
+/// getsockopt(2) with caller pointers, untouched.
+pub fn getsockopt_raw(
+    fd: RawFd,
+    level: i32,
+    name: i32,
+    value: *mut c_void,
+    len: *mut socklen_t,
+) -> Result<(), Errno> {
+    // SAFETY: the kernel validates `value` and `len` (EFAULT) before writing them.
+    decode_unit(unsafe { syscall!(libc::SYS_getsockopt, fd, level, name, value, len) })
+}
+
+/// getsockopt(2) for an `int` option.
+pub fn getsockopt_int(fd: RawFd, level: i32, name: i32) -> Result<i32, Errno> {
+    let mut value: i32 = 0;
+    let mut len = core::mem::size_of::<i32>() as socklen_t;
+    getsockopt_raw(fd, level, name, (&mut value as *mut i32).cast(), &mut len)?;
+    Ok(value)
+}
+
+/// setsockopt(2) from a byte slice.
+pub fn setsockopt(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), Errno> {
+    // SAFETY: `value` is a live slice of `value.len()` bytes; the kernel only reads it.
+    decode_unit(unsafe {
+        syscall!(
+            libc::SYS_setsockopt,
+            fd,
+            level,
+            name,
+            value.as_ptr(),
+            value.len()
+        )
+    })
+}
+
+/// bind(2) to an address held in a byte buffer.
+pub fn bind(fd: RawFd, addr: &[u8]) -> Result<(), Errno> {
+    // SAFETY: `addr` is a live slice; the kernel reads at most `addr.len()` bytes.
+    decode_unit(unsafe { syscall!(libc::SYS_bind, fd, addr.as_ptr(), addr.len()) })
+}
+
+/// getsockname(2) into `buf`; returns the kernel's full address length (may exceed `buf`).
+pub fn getsockname(fd: RawFd, buf: &mut [u8]) -> Result<usize, Errno> {
+    let mut len = buf.len() as socklen_t;
+    // SAFETY: `buf` is writable for `len` bytes and `len` is a live local; the kernel writes
+    // at most `len` bytes and then the real length into `len`.
+    decode_unit(unsafe {
+        syscall!(
+            libc::SYS_getsockname,
+            fd,
+            buf.as_mut_ptr(),
+            &mut len as *mut socklen_t
+        )
+    })?;
+    Ok(len as usize)
+}
+
+/// sendto(2); `dest` empty means a connected socket.
+pub fn sendto(fd: RawFd, data: &[u8], flags: i32, dest: &[u8]) -> Result<usize, Errno> {
+    let (ptr, len) = if dest.is_empty() {
+        (core::ptr::null(), 0)
+    } else {
+        (dest.as_ptr(), dest.len())
+    };
+    // SAFETY: `data` and `dest` are live slices the kernel only reads.
+    decode(unsafe {
+        syscall!(
+            libc::SYS_sendto,
+            fd,
+            data.as_ptr(),
+            data.len(),
+            flags,
+            ptr,
+            len
+        )
+    })
+}
+
+/// recvfrom(2): fills `buf`, writes the sender into `from` and returns (bytes, from length).
+pub fn recvfrom(
+    fd: RawFd,
+    buf: &mut [u8],
+    flags: i32,
+    from: &mut [u8],
+) -> Result<(usize, usize), Errno> {
+    let mut from_len = from.len() as socklen_t;
+    // SAFETY: `buf` and `from` are writable slices of the given lengths; `from_len` is a
+    // live local the kernel updates.
+    let n = decode(unsafe {
+        syscall!(
+            libc::SYS_recvfrom,
+            fd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            flags,
+            from.as_mut_ptr(),
+            &mut from_len as *mut socklen_t
+        )
+    })?;
+    Ok((n, from_len as usize))
+}
+
+/// sendmmsg(2) on a connected socket: sends each slice as one datagram and returns how
+/// many went out (glibc sends A and AAAA this way, in one syscall).
+pub fn sendmmsg(fd: RawFd, datagrams: &[&[u8]], flags: i32) -> Result<usize, Errno> {
+    const MAX: usize = 2; // the resolver sends at most A and AAAA together
+    let count = datagrams.len().min(MAX);
+    // SAFETY: all-zero bytes are a valid iovec and mmsghdr (null pointers, zero lengths).
+    let mut iov: [libc::iovec; MAX] = unsafe { core::mem::zeroed() };
+    // SAFETY: as above.
+    let mut msgs: [libc::mmsghdr; MAX] = unsafe { core::mem::zeroed() };
+    for (i, d) in datagrams.iter().take(count).enumerate() {
+        iov[i].iov_base = d.as_ptr() as *mut c_void;
+        iov[i].iov_len = d.len();
+    }
+    for (i, m) in msgs.iter_mut().take(count).enumerate() {
+        m.msg_hdr.msg_iov = &mut iov[i];
+        m.msg_hdr.msg_iovlen = 1;
+    }
+    // SAFETY: `msgs` and `iov` are live locals describing live, read-only slices; the kernel
+    // reads them and writes only `msg_len` inside `msgs`.
+    decode(unsafe { syscall!(libc::SYS_sendmmsg, fd, msgs.as_mut_ptr(), count, flags) })
+}

@@ -1,0 +1,33 @@
+//! Process identity and the last resort.
+
+use super::{syscall, RawFd};
+
+pub fn getpid() -> i32 {
+    // SAFETY: getpid takes no arguments and cannot fail.
+    unsafe { syscall!(libc::SYS_getpid) as i32 }
+}
+
+pub fn gettid() -> i32 {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    unsafe { syscall!(libc::SYS_gettid) as i32 }
+}
+
+/// Ends the process with SIGABRT, as `abort(3)` would, without calling into libc
+/// (libc's abort may run handlers or take locks that a broken state cannot afford).
+pub fn abort() -> ! {
+    let pid = getpid();
+    let tid = gettid();
+    // SAFETY: tgkill and exit_group take integers only.
+    unsafe {
+        syscall!(libc::SYS_tgkill, pid, tid, libc::SIGABRT);
+        loop {
+            syscall!(libc::SYS_exit_group, 127);
+        }
+    }
+}
+
+/// Whether `fd` is open (fcntl F_GETFD succeeds).
+pub fn fd_is_open(fd: RawFd) -> bool {
+    // SAFETY: fcntl(F_GETFD) reads no user memory.
+    super::decode(unsafe { syscall!(libc::SYS_fcntl, fd, libc::F_GETFD) }).is_ok()
+}
