@@ -10,4 +10,6 @@
 mod check;
 mod connect;
 pub(crate) mod errno;
+mod getaddrinfo;
+mod getnameinfo;
 mod socket;

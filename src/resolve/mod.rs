@@ -5,12 +5,21 @@
 //! protocol triples → sort (glibc's RFC 3484 rules, gai.conf) → the C list (in abi).
 #![forbid(unsafe_code)]
 
+pub mod addrconfig;
+mod config;
+pub mod gai;
 pub mod gaiconf;
+pub mod gni;
+mod hostconf;
 pub mod hosts;
 pub mod lines;
+mod nsswitch;
 pub mod numeric;
+pub mod request;
 pub mod services;
 pub mod sort;
+mod sources;
+mod triples;
 
 use core::net::IpAddr;
 

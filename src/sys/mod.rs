@@ -12,11 +12,13 @@
 #[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
 mod arch;
 
+pub mod env;
 pub mod errno;
 pub mod fs;
 pub mod net;
 pub mod process;
 pub mod random;
+pub mod sync;
 pub mod time;
 
 pub use errno::Errno;

@@ -146,3 +146,47 @@ pub fn sendmmsg(fd: RawFd, datagrams: &[&[u8]], flags: i32) -> Result<usize, Err
     // reads them and writes only `msg_len` inside `msgs`.
     decode(unsafe { syscall!(libc::SYS_sendmmsg, fd, msgs.as_mut_ptr(), count, flags) })
 }
+
+/// The kernel's `struct ifreq` for SIOCGIFINDEX / SIOCGIFNAME: a 16-byte name and a union
+/// whose first member is the index (the union is 24 bytes on 64-bit ABIs).
+#[repr(C)]
+struct IfReq {
+    name: [u8; libc::IFNAMSIZ],
+    index: i32,
+    _pad: [u8; 20],
+}
+const _: () = assert!(core::mem::size_of::<IfReq>() == core::mem::size_of::<libc::ifreq>());
+
+fn ifreq_ioctl(request: u64, req: &mut IfReq) -> Result<(), Errno> {
+    let fd = socket(libc::AF_UNIX, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0)?;
+    // SAFETY: `req` is a live, writable ifreq-sized struct; SIOCGIFINDEX/SIOCGIFNAME read
+    // and write only within it.
+    let ret = decode_unit(unsafe { syscall!(libc::SYS_ioctl, fd, request, req as *mut IfReq) });
+    let _ = super::fs::close(fd);
+    ret
+}
+
+/// if_nametoindex(3): 0 when there is no such interface (or the name does not fit).
+pub fn if_nametoindex(name: &[u8]) -> u32 {
+    if name.is_empty() || name.len() >= libc::IFNAMSIZ || name.contains(&0) {
+        return 0;
+    }
+    let mut req = IfReq { name: [0; libc::IFNAMSIZ], index: 0, _pad: [0; 20] };
+    req.name[..name.len()].copy_from_slice(name);
+    match ifreq_ioctl(libc::SIOCGIFINDEX as u64, &mut req) {
+        Ok(()) if req.index > 0 => req.index as u32,
+        _ => 0,
+    }
+}
+
+/// if_indextoname(3): writes the name into `out` and returns its length.
+pub fn if_indextoname(index: u32, out: &mut [u8; libc::IFNAMSIZ]) -> Option<usize> {
+    if index == 0 || index > i32::MAX as u32 {
+        return None;
+    }
+    let mut req = IfReq { name: [0; libc::IFNAMSIZ], index: index as i32, _pad: [0; 20] };
+    ifreq_ioctl(libc::SIOCGIFNAME as u64, &mut req).ok()?;
+    let len = req.name.iter().position(|&b| b == 0).unwrap_or(libc::IFNAMSIZ);
+    out[..len].copy_from_slice(&req.name[..len]);
+    Some(len)
+}

@@ -31,3 +31,13 @@ pub fn fd_is_open(fd: RawFd) -> bool {
     // SAFETY: fcntl(F_GETFD) reads no user memory.
     super::decode(unsafe { syscall!(libc::SYS_fcntl, fd, libc::F_GETFD) }).is_ok()
 }
+
+/// uname(2)'s nodename (the host name), if the call succeeds.
+pub fn nodename() -> Option<alloc::vec::Vec<u8>> {
+    // SAFETY: all-zero bytes are a valid `struct utsname`.
+    let mut uts: libc::utsname = unsafe { core::mem::zeroed() };
+    // SAFETY: `uts` is a live, writable utsname.
+    super::decode(unsafe { syscall!(libc::SYS_uname, &mut uts as *mut libc::utsname) }).ok()?;
+    let bytes: alloc::vec::Vec<u8> = uts.nodename.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    Some(bytes)
+}

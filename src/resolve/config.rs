@@ -1,0 +1,58 @@
+//! Configuration files, parsed once and re-checked with one stat(2) per use: a file that
+//! changes (size, mtime, inode) is parsed again, a file that does not costs one syscall.
+//! Paths come from NETSHIM_* variables at process start, else the system's.
+
+use crate::sys::{self, fs::FileId, sync::SpinLock};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use once_cell::race::OnceBox;
+
+/// Configuration files larger than this are treated as unreadable rather than
+/// exhausting memory (a 10,000-line hosts file is about 300 KiB).
+const MAX_FILE: usize = 64 << 20;
+
+/// One configuration file: where it is and its last parsed state.
+pub struct ConfigFile<T> {
+    variable: &'static [u8],
+    default: &'static [u8],
+    path: OnceBox<Vec<u8>>,
+    state: SpinLock<Option<(Option<FileId>, Arc<T>)>>,
+}
+
+impl<T> ConfigFile<T> {
+    /// `default` is NUL-terminated; `variable` names the environment override.
+    pub const fn new(variable: &'static [u8], default: &'static [u8]) -> Self {
+        ConfigFile { variable, default, path: OnceBox::new(), state: SpinLock::new(None) }
+    }
+
+    /// The NUL-terminated path in use.
+    pub fn path(&self) -> &[u8] {
+        self.path.get_or_init(|| {
+            let mut p = match sys::env::var(self.variable) {
+                Some(v) if !v.is_empty() && !sys::env::secure() => v.to_vec(),
+                _ => return alloc::boxed::Box::new(self.default.to_vec()),
+            };
+            p.push(0);
+            alloc::boxed::Box::new(p)
+        })
+    }
+
+    /// The parsed file, parsing it again only if it changed since the last call.
+    /// `parse` receives None when the file is missing or unreadable.
+    pub fn get(&self, parse: fn(Option<&[u8]>) -> T) -> Arc<T> {
+        let path = self.path();
+        let id = sys::fs::stat(path).ok();
+        let cached = self.state.with(|state| match state {
+            Some((seen, value)) if *seen == id => Some(value.clone()),
+            _ => None,
+        });
+        if let Some(value) = cached {
+            return value;
+        }
+        // Parse outside the lock; two threads may both parse, and the last one wins.
+        let text = id.and_then(|_| sys::fs::read_file(path, MAX_FILE).ok());
+        let value = Arc::new(parse(text.as_deref()));
+        self.state.with(|state| *state = Some((id, value.clone())));
+        value
+    }
+}

@@ -1,0 +1,145 @@
+//! getaddrinfo's steps, in glibc's order (nss/getaddrinfo.c), read like musl's
+//! lookup_name.c: check the request, learn the interfaces (AI_ADDRCONFIG), resolve the
+//! service, resolve the node (null, numeric, then the nsswitch sources), pair each
+//! address with each socket type, sort.
+
+use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
+use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
+use super::triples::{self, Tuple};
+use super::{addrconfig, numeric, sort, sources, Address, GaiError};
+use alloc::vec::Vec;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// One addrinfo node to be: an address with a socket type, protocol and port.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Entry {
+    pub addr: Address,
+    pub socktype: i32,
+    pub protocol: i32,
+    pub port: u16,
+}
+
+/// getaddrinfo's answer: the nodes in order, the canonical name for the first node (only
+/// with AI_CANONNAME), and the flags to copy into every node (glibc echoes the request's).
+#[derive(Debug)]
+pub struct Answer {
+    pub entries: Vec<Entry>,
+    pub canon: Option<Vec<u8>>,
+    pub flags: i32,
+}
+
+/// The addresses a node resolved to, before pairing with socket types.
+pub struct Found {
+    pub addrs: Vec<Address>,
+    pub canon: Option<Vec<u8>>,
+    /// An IPv6 answer was found (decides whether v4-mapped ones are dropped).
+    pub got_ipv6: bool,
+}
+
+pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
+    let mut req = req.validated()?;
+    if req.has(AI_ADDRCONFIG) {
+        req.family = narrow_by_interfaces(req.family)?;
+    }
+    let service = match req.service.and_then(Service::classify) {
+        Some(Service::Name(_)) if req.has(AI_NUMERICSERV) => return Err(GaiError::NoName),
+        other => other,
+    };
+    let tuples = triples::tuples(&req, service, &|name, proto| sources::port_of(name, proto))?;
+    let found = match req.node {
+        None => from_null(&req),
+        Some(node) => match from_numeric(node, &req)? {
+            Some(found) => found,
+            None if req.has(AI_NUMERICHOST) => return Err(GaiError::NoName),
+            None => sources::from_sources(node, &req)?,
+        },
+    };
+    let mut entries = Vec::new();
+    for addr in &found.addrs {
+        // glibc drops v4-mapped answers when it also has real IPv6 ones and AI_ALL is unset.
+        if found.got_ipv6 && req.flags & (AI_V4MAPPED | AI_ALL) == AI_V4MAPPED && is_v4_mapped(addr) {
+            continue;
+        }
+        entries.extend(tuples.iter().map(|t: &Tuple| Entry {
+            addr: *addr,
+            socktype: t.socktype,
+            protocol: t.protocol,
+            port: t.port,
+        }));
+    }
+    if entries.is_empty() {
+        return Err(GaiError::NoName);
+    }
+    if entries.len() > 1 {
+        sort::sort_entries(&mut entries);
+    }
+    let canon = if req.has(AI_CANONNAME) { found.canon } else { None };
+    Ok(Answer { entries, canon, flags: req.flags })
+}
+
+/// AI_ADDRCONFIG: with only one family configured (loopback addresses do not count),
+/// AF_UNSPEC narrows to it; asking for a family the host does not have finds nothing.
+fn narrow_by_interfaces(family: i32) -> Result<i32, GaiError> {
+    let seen = addrconfig::families();
+    match family {
+        AF_UNSPEC if seen.ipv4 != seen.ipv6 => Ok(if seen.ipv4 { AF_INET } else { AF_INET6 }),
+        AF_INET if !seen.ipv4 => Err(GaiError::NoName),
+        AF_INET6 if !seen.ipv6 => Err(GaiError::NoName),
+        other => Ok(other),
+    }
+}
+
+fn is_v4_mapped(addr: &Address) -> bool {
+    matches!(addr.ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some())
+}
+
+/// No node: the wildcard (AI_PASSIVE) or loopback addresses, IPv6 first as glibc lists
+/// them before sorting.
+fn from_null(req: &Request) -> Found {
+    let passive = req.has(AI_PASSIVE);
+    let mut addrs = Vec::new();
+    if req.family == AF_UNSPEC || req.family == AF_INET6 {
+        let ip = if passive { Ipv6Addr::UNSPECIFIED } else { Ipv6Addr::LOCALHOST };
+        addrs.push(Address::new(IpAddr::V6(ip)));
+    }
+    if req.family == AF_UNSPEC || req.family == AF_INET {
+        let ip = if passive { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+        addrs.push(Address::new(IpAddr::V4(ip)));
+    }
+    Found { addrs, canon: None, got_ipv6: false }
+}
+
+/// A numeric node (glibc's text_to_binary_address): inet_aton forms, then IPv6 with an
+/// optional %scope. Ok(None) means "not numeric, ask the sources".
+fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
+    let canon = || req.has(AI_CANONNAME).then(|| node.to_vec());
+    if let Some(v4) = numeric::parse_ipv4(node) {
+        let ip = match req.family {
+            AF_UNSPEC | AF_INET => IpAddr::V4(v4),
+            AF_INET6 if req.has(AI_V4MAPPED) => IpAddr::V6(v4.to_ipv6_mapped()),
+            _ => return Err(GaiError::AddrFamily),
+        };
+        return Ok(Some(Found { addrs: alloc::vec![Address::new(ip)], canon: canon(), got_ipv6: false }));
+    }
+    let (text, scope) = numeric::split_scope(node);
+    let Some(v6) = numeric::parse_ipv6(text) else { return Ok(None) };
+    let ip = match req.family {
+        AF_UNSPEC | AF_INET6 => IpAddr::V6(v6),
+        AF_INET => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => return Err(GaiError::AddrFamily),
+        },
+        _ => return Err(GaiError::AddrFamily),
+    };
+    let scope_id = match scope {
+        None => 0,
+        Some(scope) => numeric::parse_scope(&v6, scope, &interface_index)
+            .ok_or(GaiError::NoName)?,
+    };
+    let addr = Address { ip, scope_id: if matches!(ip, IpAddr::V6(_)) { scope_id } else { 0 } };
+    Ok(Some(Found { addrs: alloc::vec![addr], canon: canon(), got_ipv6: false }))
+}
+
+fn interface_index(name: &[u8]) -> Option<u32> {
+    Some(crate::sys::net::if_nametoindex(name)).filter(|&index| index != 0)
+}

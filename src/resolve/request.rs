@@ -1,0 +1,185 @@
+//! What getaddrinfo was asked, checked in glibc's order (nss/getaddrinfo.c, getaddrinfo()).
+
+use super::GaiError;
+
+pub const AI_PASSIVE: i32 = 0x1;
+pub const AI_CANONNAME: i32 = 0x2;
+pub const AI_NUMERICHOST: i32 = 0x4;
+pub const AI_V4MAPPED: i32 = 0x8;
+pub const AI_ALL: i32 = 0x10;
+pub const AI_ADDRCONFIG: i32 = 0x20;
+pub const AI_IDN: i32 = 0x40;
+pub const AI_CANONIDN: i32 = 0x80;
+/// glibc still accepts the bits of the removed AI_IDN_ALLOW_UNASSIGNED and
+/// AI_IDN_USE_STD3_ASCII_RULES (0x100, 0x200) and ignores them.
+pub const AI_IDN_OBSOLETE: i32 = 0x300;
+pub const AI_NUMERICSERV: i32 = 0x400;
+const AI_KNOWN: i32 = AI_PASSIVE
+    | AI_CANONNAME
+    | AI_NUMERICHOST
+    | AI_ADDRCONFIG
+    | AI_V4MAPPED
+    | AI_IDN
+    | AI_CANONIDN
+    | AI_IDN_OBSOLETE
+    | AI_NUMERICSERV
+    | AI_ALL;
+
+/// glibc's meaning of `hints == NULL`.
+pub const DEFAULT_FLAGS: i32 = AI_V4MAPPED | AI_ADDRCONFIG;
+
+pub const AF_UNSPEC: i32 = libc::AF_UNSPEC;
+pub const AF_INET: i32 = libc::AF_INET;
+pub const AF_INET6: i32 = libc::AF_INET6;
+
+/// A getaddrinfo call in Rust terms: `node` and `service` are the C strings without NUL.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub node: Option<&'a [u8]>,
+    pub service: Option<&'a [u8]>,
+    pub flags: i32,
+    pub family: i32,
+    pub socktype: i32,
+    pub protocol: i32,
+}
+
+impl<'a> Request<'a> {
+    /// The first checks of glibc's getaddrinfo, in its order. "*" means NULL for both
+    /// node and service (a glibc extension programs rely on).
+    pub fn validated(mut self) -> Result<Self, GaiError> {
+        if self.node == Some(b"*") {
+            self.node = None;
+        }
+        if self.service == Some(b"*") {
+            self.service = None;
+        }
+        if self.node.is_none() && self.service.is_none() {
+            return Err(GaiError::NoName);
+        }
+        if self.flags & !AI_KNOWN != 0 {
+            return Err(GaiError::BadFlags);
+        }
+        if self.flags & AI_CANONNAME != 0 && self.node.is_none() {
+            return Err(GaiError::BadFlags);
+        }
+        if !matches!(self.family, AF_UNSPEC | AF_INET | AF_INET6) {
+            return Err(GaiError::Family);
+        }
+        Ok(self)
+    }
+
+    pub fn has(&self, flag: i32) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// The service as glibc classifies it: `strtoul(service, &end, 10)` with `*end == 0` is a
+/// number, stored in an `int` (so "-1" and values past INT_MAX become negative, which glibc
+/// then treats as a name); anything else is a name. An empty service is no service.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Service<'a> {
+    Number(i32),
+    Name(&'a [u8]),
+}
+
+impl<'a> Service<'a> {
+    pub fn classify(service: &'a [u8]) -> Option<Self> {
+        if service.is_empty() {
+            return None;
+        }
+        Some(match strtoul10(service) {
+            Some(n) if (n as i32) >= 0 => Service::Number(n as i32),
+            _ => Service::Name(service),
+        })
+    }
+}
+
+/// C's strtoul(s, &end, 10) in the C locale, when it consumes the whole string: leading
+/// white space, an optional sign (a minus negates in unsigned arithmetic), at least one
+/// digit; ULONG_MAX on overflow. None when anything is left over or there are no digits.
+pub fn strtoul10(s: &[u8]) -> Option<u64> {
+    let mut rest = s;
+    while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', tail @ ..] = rest {
+        rest = tail;
+    }
+    let negative = match rest {
+        [b'-', tail @ ..] => {
+            rest = tail;
+            true
+        }
+        [b'+', tail @ ..] => {
+            rest = tail;
+            false
+        }
+        _ => false,
+    };
+    if rest.is_empty() || !rest.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut value: u64 = 0;
+    let mut overflow = false;
+    for &d in rest {
+        match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))) {
+            Some(v) => value = v,
+            None => overflow = true,
+        }
+    }
+    Some(match (overflow, negative) {
+        (true, _) => u64::MAX,
+        (false, true) => value.wrapping_neg(),
+        (false, false) => value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(node: Option<&'static [u8]>, service: Option<&'static [u8]>, flags: i32, family: i32) -> Request<'static> {
+        Request { node, service, flags, family, socktype: 0, protocol: 0 }
+    }
+
+    #[test]
+    fn validation_order_is_glibcs() {
+        let cases: &[(Request, Result<(), GaiError>)] = &[
+            (req(None, None, 0, 0), Err(GaiError::NoName)),
+            (req(Some(b"*"), Some(b"*"), 0, 0), Err(GaiError::NoName)),
+            // NoName comes before the flag check.
+            (req(None, None, 0x8000, 0), Err(GaiError::NoName)),
+            (req(Some(b"a"), None, 0x8000, 0), Err(GaiError::BadFlags)),
+            (req(None, Some(b"80"), AI_CANONNAME, 0), Err(GaiError::BadFlags)),
+            (req(Some(b"*"), Some(b"80"), AI_CANONNAME, 0), Err(GaiError::BadFlags)),
+            // BadFlags comes before the family check.
+            (req(Some(b"a"), None, 0x8000, 99), Err(GaiError::BadFlags)),
+            (req(Some(b"a"), None, 0, libc::AF_UNIX), Err(GaiError::Family)),
+            (req(Some(b"a"), None, AI_IDN_OBSOLETE | AI_ALL, AF_INET6), Ok(())),
+        ];
+        for (r, want) in cases {
+            assert_eq!(r.validated().map(|_| ()), *want, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn services_are_classified_like_strtoul() {
+        let cases: &[(&[u8], Option<Service>)] = &[
+            (b"", None),
+            (b"80", Some(Service::Number(80))),
+            (b" 80", Some(Service::Number(80))),
+            (b"+80", Some(Service::Number(80))),
+            (b"-0", Some(Service::Number(0))),
+            (b"65536", Some(Service::Number(65536))),
+            (b"4294967297", Some(Service::Number(1))),
+            (b"-1", Some(Service::Name(b"-1"))),
+            (b"2147483648", Some(Service::Name(b"2147483648"))),
+            (b"99999999999999999999", Some(Service::Name(b"99999999999999999999"))),
+            (b"80 ", Some(Service::Name(b"80 "))),
+            (b"0x50", Some(Service::Name(b"0x50"))),
+            (b"http", Some(Service::Name(b"http"))),
+            (b"+", Some(Service::Name(b"+"))),
+            (b" ", Some(Service::Name(b" "))),
+        ];
+        for (s, want) in cases {
+            assert_eq!(Service::classify(s), *want, "{:?}", core::str::from_utf8(s));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The name sources of nsswitch.conf's `hosts:` line and the files behind them.
+
+use super::config::ConfigFile;
+use super::gai::Found;
+use super::hostconf::HostConf;
+use super::hosts::Hosts;
+use super::nsswitch::{Action, HostsLine, Source, Status};
+use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_V4MAPPED};
+use super::services::Services;
+use super::{Address, GaiError};
+use alloc::vec::Vec;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+static HOSTS: ConfigFile<Option<Hosts>> = ConfigFile::new(b"NETSHIM_HOSTS", b"/etc/hosts\0");
+static SERVICES: ConfigFile<Services> = ConfigFile::new(b"NETSHIM_SERVICES", b"/etc/services\0");
+static NSSWITCH: ConfigFile<HostsLine> = ConfigFile::new(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0");
+static HOST_CONF: ConfigFile<HostConf> = ConfigFile::new(b"NETSHIM_HOST_CONF", b"/etc/host.conf\0");
+
+pub fn services() -> alloc::sync::Arc<Services> {
+    SERVICES.get(|text| super::services::parse(text.unwrap_or_default()))
+}
+
+/// A service name's port for one protocol, from the services file.
+pub fn port_of(name: &[u8], proto: &[u8]) -> Option<u16> {
+    services().port_of(name, proto)
+}
+
+/// Walks the `hosts:` sources in order, honouring their `[STATUS=action]`s.
+pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+    let line = NSSWITCH.get(HostsLine::parse);
+    let mut last = Status::Unavail;
+    for step in &line.steps {
+        let (status, found) = match step.source {
+            Source::Files => from_files(name, req),
+            // TODO(behaviour): the DNS source arrives with issue 4; until then it is
+            // unavailable, as glibc's dns source is without a reachable server.
+            Source::Dns => (Status::Unavail, None),
+        };
+        last = status;
+        if let Some(found) = found {
+            if !found.addrs.is_empty() {
+                return Ok(found);
+            }
+        }
+        if step.action(status) == Action::Return {
+            break;
+        }
+    }
+    Err(match last {
+        Status::TryAgain => GaiError::Again,
+        _ => GaiError::NoName,
+    })
+}
+
+/// The `files` source, as glibc's nss_files answers getaddrinfo: for AF_UNSPEC every
+/// matching line of both families (gethostbyname4_r); for one family only that family's
+/// lines (gethostbyname3_r), and only the first one unless host.conf says `multi on`;
+/// for AF_INET6 with AI_V4MAPPED, the IPv4 lines mapped when there is no IPv6 line (or
+/// always, with AI_ALL).
+fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
+    let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
+    let Some(hosts) = hosts.as_ref() else { return (Status::Unavail, None) };
+    let multi = HOST_CONF.get(HostConf::parse).multi();
+    let lines: Vec<(Address, &[u8])> = hosts.matches(name).collect();
+    let mut found = Found { addrs: Vec::new(), canon: None, got_ipv6: false };
+    let mut take = |family: i32, map_v4: bool, found: &mut Found| {
+        for (addr, official) in lines.iter().filter_map(|(a, o)| Some((as_family(a, family)?, *o))) {
+            let addr = match (map_v4, addr.ip) {
+                (true, IpAddr::V4(v4)) => Address::new(IpAddr::V6(v4.to_ipv6_mapped())),
+                _ => addr,
+            };
+            found.canon.get_or_insert_with(|| official.to_vec());
+            found.addrs.push(addr);
+            if !multi {
+                break;
+            }
+        }
+    };
+    match req.family {
+        AF_UNSPEC => {
+            for (addr, official) in &lines {
+                found.canon.get_or_insert_with(|| official.to_vec());
+                found.addrs.push(*addr);
+            }
+        }
+        AF_INET => take(AF_INET, false, &mut found),
+        _ => {
+            take(AF_INET6, false, &mut found);
+            found.got_ipv6 = !found.addrs.is_empty();
+            if req.flags & AI_V4MAPPED != 0 && (req.flags & AI_ALL != 0 || !found.got_ipv6) {
+                take(AF_INET, true, &mut found);
+            }
+        }
+    }
+    let status = if found.addrs.is_empty() { Status::NotFound } else { Status::Success };
+    (status, Some(found))
+}
+
+/// A hosts line's address as nss_files gives it for a one-family query: for AF_INET,
+/// IPv4 lines, v4-mapped IPv6 lines unmapped, and ::1 as 127.0.0.1; for AF_INET6, IPv6 lines.
+fn as_family(addr: &Address, family: i32) -> Option<Address> {
+    match (family, addr.ip) {
+        (AF_INET, IpAddr::V4(_)) | (AF_INET6, IpAddr::V6(_)) => Some(*addr),
+        (AF_INET, IpAddr::V6(v6)) if v6 == Ipv6Addr::LOCALHOST => Some(Address::new(IpAddr::V4(Ipv4Addr::LOCALHOST))),
+        (AF_INET, IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| Address::new(IpAddr::V4(v4))),
+        _ => None,
+    }
+}
+
+/// Reverse lookup through the `hosts:` sources (gethostbyaddr's order): the official name
+/// of the first hosts line with this address.
+pub fn name_of(ip: &IpAddr) -> Option<Vec<u8>> {
+    let line = NSSWITCH.get(HostsLine::parse);
+    for step in &line.steps {
+        let (status, name) = match step.source {
+            Source::Files => {
+                let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
+                match hosts.as_ref() {
+                    None => (Status::Unavail, None),
+                    Some(h) => match h.name_of(&Address::new(*ip)) {
+                        Some(name) => (Status::Success, Some(name.to_vec())),
+                        None => (Status::NotFound, None),
+                    },
+                }
+            }
+            // TODO(behaviour): PTR lookups arrive with the DNS source (issue 4).
+            Source::Dns => (Status::Unavail, None),
+        };
+        if name.is_some() {
+            return name;
+        }
+        if step.action(status) == Action::Return {
+            break;
+        }
+    }
+    None
+}

@@ -1,0 +1,82 @@
+//! The environment as the process started with it, captured by an ELF constructor:
+//! glibc calls `.init_array` functions with (argc, argv, envp). Configuration is read
+//! once at load (DESIGN.md), so later setenv() calls are deliberately not seen.
+
+use core::ffi::c_char;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+static ENVP: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mut());
+/// AT_SECURE from the auxiliary vector: 1 secure, 0 not, 2 not known yet.
+static SECURE: AtomicUsize = AtomicUsize::new(2);
+
+extern "C" fn capture(_argc: i32, _argv: *const *const c_char, envp: *const *const c_char) {
+    if envp.is_null() {
+        return;
+    }
+    SECURE.store(at_secure(envp), Ordering::Release);
+    ENVP.store(envp as *mut *const c_char, Ordering::Release);
+}
+
+/// AT_SECURE, read from /proc/self/auxv with our own syscalls (a dlopen()ed library is
+/// given a copy of environ, so the auxv is not reliably found after envp in memory).
+/// Without /proc, real and effective ids are compared instead, as torsocks does.
+fn at_secure(_envp: *const *const c_char) -> usize {
+    const WORD: usize = core::mem::size_of::<usize>();
+    let mut buf = [0u8; 1024]; // the auxv is about 20 pairs of words: ~400 bytes on 64-bit
+    if let Ok(fd) = super::fs::open(b"/proc/self/auxv\0", libc::O_RDONLY | libc::O_CLOEXEC, 0) {
+        let n = super::fs::read(fd, &mut buf).unwrap_or(0);
+        let _ = super::fs::close(fd);
+        for pair in buf[..n].chunks_exact(2 * WORD) {
+            let word = |i: usize| {
+                let mut w = [0u8; WORD];
+                w.copy_from_slice(&pair[i * WORD..(i + 1) * WORD]);
+                usize::from_ne_bytes(w)
+            };
+            if word(0) == libc::AT_SECURE as usize {
+                return usize::from(word(1) != 0);
+            }
+        }
+    }
+    // SAFETY: these syscalls take no arguments and cannot fail.
+    let ids = unsafe {
+        [
+            super::syscall!(libc::SYS_getuid),
+            super::syscall!(libc::SYS_geteuid),
+            super::syscall!(libc::SYS_getgid),
+            super::syscall!(libc::SYS_getegid),
+        ]
+    };
+    usize::from(ids[0] != ids[1] || ids[2] != ids[3])
+}
+
+/// The value of `name` at process start, if set.
+pub fn var(name: &[u8]) -> Option<&'static [u8]> {
+    let envp = ENVP.load(Ordering::Acquire);
+    if envp.is_null() {
+        return None;
+    }
+    let mut i = 0usize;
+    loop {
+        // SAFETY: `envp` is the NULL-terminated array the loader passed to constructors;
+        // it and its strings live for the whole process (setenv never frees them).
+        let entry = unsafe { *envp.add(i) };
+        if entry.is_null() {
+            return None;
+        }
+        // SAFETY: each entry is a NUL-terminated string, as above.
+        let bytes = unsafe { core::ffi::CStr::from_ptr(entry) }.to_bytes();
+        if let Some(rest) = bytes.strip_prefix(name) {
+            if let Some(value) = rest.strip_prefix(b"=") {
+                return Some(value);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Whether the process runs in secure-execution mode (set-uid, set-gid, capabilities):
+/// then, as glibc ignores LD_* variables, netshim ignores its own. Unknown (no constructor
+/// ran yet) counts as secure: ignoring the variables is the safe side.
+pub fn secure() -> bool {
+    SECURE.load(Ordering::Acquire) != 0
+}
