@@ -127,6 +127,12 @@ pub fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
     Some(Ipv6Addr::from(words))
 }
 
+/// `inet_pton(AF_INET, ...)`, as nss_files reads /etc/hosts addresses: exactly four decimal
+/// parts 0-255 without leading zeros ("127.1" and "010.0.0.1" are not addresses there).
+pub fn parse_ipv4_strict(s: &[u8]) -> Option<Ipv4Addr> {
+    parse_quad(s)
+}
+
 /// inet_pton's strict dotted quad: four decimal parts 0-255, no leading zeros.
 fn parse_quad(s: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];

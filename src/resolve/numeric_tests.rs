@@ -77,6 +77,33 @@ fn ipv4_as_getaddrinfo_reads_it() {
     }
 }
 
+#[test]
+fn ipv4_as_inet_pton_reads_it() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"1.2.3.4", "1.2.3.4"),
+        (b"0.0.0.0", "0.0.0.0"),
+        (b"0.1.2.3", "0.1.2.3"),
+        (b"255.255.255.255", "255.255.255.255"),
+        (b"01.2.3.4", ""),
+        (b"00.1.2.3", ""),
+        (b"000.1.2.3", ""),
+        (b"1.2.3.0256", ""),
+        (b"1.2.3.256", ""),
+        (b"1.2.3", ""),
+        (b"127.1", ""),
+        (b"1.2.3.4.", ""),
+        (b"1.2.3.4 ", ""),
+        (b"1.2.3.4\0junk", ""),
+        (b"0x7f.0.0.1", ""),
+        (b"", ""),
+        (b"...", ""),
+    ];
+    for (input, want) in cases {
+        let got = parse_ipv4_strict(input);
+        assert_eq!(got, v4(want), "{:?}", String::from_utf8_lossy(input));
+    }
+}
+
 fn v6(hex: &str) -> Option<Ipv6Addr> {
     u128::from_str_radix(hex, 16).ok().map(Ipv6Addr::from)
 }
