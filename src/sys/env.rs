@@ -1,11 +1,19 @@
-//! The environment as the process started with it, captured by an ELF constructor:
+//! The environment as it was when netshim was loaded, captured by an ELF constructor:
 //! glibc calls `.init_array` functions with (argc, argv, envp). Configuration is read
-//! once at load (DESIGN.md), so later setenv() calls are deliberately not seen.
+//! once at load (DESIGN.md), so later setenv() calls are deliberately not seen. The
+//! variables netshim reads are copied then: after a setenv() the array envp points to may
+//! be reallocated and freed (a dlopen()ed library is handed such a copy).
 
 use core::ffi::c_char;
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use once_cell::race::OnceBox;
 
-static ENVP: AtomicPtr<*const c_char> = AtomicPtr::new(core::ptr::null_mut());
+/// The copied `NAME=value` entries netshim cares about.
+static VARS: OnceBox<Vec<Vec<u8>>> = OnceBox::new();
+/// Prefixes of the variables netshim reads.
+const WANTED: [&[u8]; 5] = [b"NETSHIM_", b"RES_OPTIONS=", b"LOCALDOMAIN=", b"RESOLV_", b"HOSTALIASES="];
 /// AT_SECURE from the auxiliary vector: 1 secure, 0 not, 2 not known yet.
 static SECURE: AtomicUsize = AtomicUsize::new(2);
 
@@ -13,14 +21,30 @@ extern "C" fn capture(_argc: i32, _argv: *const *const c_char, envp: *const *con
     if envp.is_null() {
         return;
     }
-    SECURE.store(at_secure(envp), Ordering::Release);
-    ENVP.store(envp as *mut *const c_char, Ordering::Release);
+    SECURE.store(at_secure(), Ordering::Release);
+    let mut vars = Vec::new();
+    let mut i = 0usize;
+    loop {
+        // SAFETY: `envp` is the NULL-terminated array of NUL-terminated strings the loader
+        // passes to constructors, valid for the duration of this call.
+        let entry = unsafe { *envp.add(i) };
+        if entry.is_null() {
+            break;
+        }
+        // SAFETY: as above.
+        let bytes = unsafe { core::ffi::CStr::from_ptr(entry) }.to_bytes();
+        if WANTED.iter().any(|w| bytes.starts_with(w)) {
+            vars.push(bytes.to_vec());
+        }
+        i += 1;
+    }
+    let _ = VARS.set(Box::new(vars));
 }
 
 /// AT_SECURE, read from /proc/self/auxv with our own syscalls (a dlopen()ed library is
 /// given a copy of environ, so the auxv is not reliably found after envp in memory).
 /// Without /proc, real and effective ids are compared instead, as torsocks does.
-fn at_secure(_envp: *const *const c_char) -> usize {
+fn at_secure() -> usize {
     const WORD: usize = core::mem::size_of::<usize>();
     let mut buf = [0u8; 1024]; // the auxv is about 20 pairs of words: ~400 bytes on 64-bit
     if let Ok(fd) = super::fs::open(b"/proc/self/auxv\0", libc::O_RDONLY | libc::O_CLOEXEC, 0) {
@@ -49,29 +73,9 @@ fn at_secure(_envp: *const *const c_char) -> usize {
     usize::from(ids[0] != ids[1] || ids[2] != ids[3])
 }
 
-/// The value of `name` at process start, if set.
+/// The value of `name` when netshim was loaded, if set (only the variables in WANTED).
 pub fn var(name: &[u8]) -> Option<&'static [u8]> {
-    let envp = ENVP.load(Ordering::Acquire);
-    if envp.is_null() {
-        return None;
-    }
-    let mut i = 0usize;
-    loop {
-        // SAFETY: `envp` is the NULL-terminated array the loader passed to constructors;
-        // it and its strings live for the whole process (setenv never frees them).
-        let entry = unsafe { *envp.add(i) };
-        if entry.is_null() {
-            return None;
-        }
-        // SAFETY: each entry is a NUL-terminated string, as above.
-        let bytes = unsafe { core::ffi::CStr::from_ptr(entry) }.to_bytes();
-        if let Some(rest) = bytes.strip_prefix(name) {
-            if let Some(value) = rest.strip_prefix(b"=") {
-                return Some(value);
-            }
-        }
-        i += 1;
-    }
+    VARS.get()?.iter().find_map(|entry| entry.strip_prefix(name)?.strip_prefix(b"="))
 }
 
 /// Whether the process runs in secure-execution mode (set-uid, set-gid, capabilities):
