@@ -19,6 +19,40 @@ extern "C" {
 int connect(int sockfd, __CONST_SOCKADDR_ARG addr, socklen_t addrlen);
 
 /*
+ getaddrinfo(3): see <https://man7.org/linux/man-pages/man3/getaddrinfo.3.html>.
+
+ # Safety
+ `node` and `service` are null or NUL-terminated strings, `hints` is null or points to
+ an addrinfo, `res` points to writable storage: the contract of getaddrinfo(3).
+ */
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res);
+
+/*
+ freeaddrinfo(3): frees each node and its canonical name, as glibc does, so it also
+ frees lists made by glibc's getaddrinfo.
+
+ # Safety
+ `res` is null or a list returned by getaddrinfo (netshim's or glibc's) not yet freed.
+ */
+void freeaddrinfo(struct addrinfo *res) __THROW;
+
+/*
+ gai_strerror(3): glibc's English texts; glibc has none for EAI_OVERFLOW and answers
+ "Unknown error" for it as for every unknown code. (glibc translates them with the
+ locale's message catalogue; netshim does not.)
+ */
+const char *gai_strerror(int errcode) __THROW;
+
+/*
+ getnameinfo(3): see <https://man7.org/linux/man-pages/man3/getnameinfo.3.html>.
+
+ # Safety
+ `addr` is null or readable for `addrlen` bytes; `host` and `serv` are null or writable
+ for `hostlen` and `servlen` bytes: the contract of getnameinfo(3).
+ */
+int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags);
+
+/*
  socket(2): see <https://man7.org/linux/man-pages/man2/socket.2.html>.
  Every domain, type flag (SOCK_NONBLOCK, SOCK_CLOEXEC) and protocol goes to the kernel
  as given; return value and errno are the kernel's, as with glibc's wrapper.

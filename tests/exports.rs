@@ -1,10 +1,40 @@
 //! The library's dynamic symbol table is exactly the public API (DESIGN.md, "The C ABI
-//! contract"): no Rust internals, no allocator or panic symbols leak into programs.
+//! contract"), and it imports nothing from the C library but memory and errno.
 
 use std::process::Command;
 
 /// Grows as each exported function lands; `docs/COMPATIBILITY.md` lists the same set.
-const EXPORTS: &[&str] = &["connect", "socket"];
+const EXPORTS: &[&str] = &[
+    "connect",
+    "freeaddrinfo",
+    "gai_strerror",
+    "getaddrinfo",
+    "getnameinfo",
+    "socket",
+];
+
+/// What netshim may take from the C library: memory, errno, and the string functions the
+/// compiler emits for copies and comparisons. No I/O: that goes through raw syscalls
+/// (the tripwire test proves it at run time), and no Rust runtime symbols
+/// (rust_eh_personality would mean unwinding code slipped into a panic=abort library).
+const ALLOWED_IMPORTS: &[&str] = &[
+    "__errno_location",
+    "bcmp",
+    "free",
+    "malloc",
+    "memcmp",
+    "memcpy",
+    "memmove",
+    "memset",
+    "posix_memalign",
+    "realloc",
+    "strlen",
+    // weak references every shared object carries
+    "_ITM_deregisterTMCloneTable",
+    "_ITM_registerTMCloneTable",
+    "__cxa_finalize",
+    "__gmon_start__",
+];
 
 fn library() -> std::path::PathBuf {
     let dir = std::env::var("NETSHIM_LIB_DIR")
@@ -12,16 +42,12 @@ fn library() -> std::path::PathBuf {
     std::path::Path::new(&dir).join("libnetshim.so")
 }
 
-#[test]
-fn defined_dynamic_symbols_are_exactly_the_api() {
+/// The dynamic symbols `nm -D` lists with `filter` (--defined-only or --undefined-only).
+fn dynamic_symbols(filter: &str) -> Vec<String> {
     let lib = library();
-    assert!(
-        lib.exists(),
-        "{} missing: run `make` (cargo build --release) first",
-        lib.display()
-    );
+    assert!(lib.exists(), "{} missing: run `make` first", lib.display());
     let out = Command::new("nm")
-        .args(["-D", "--defined-only", "--format=posix"])
+        .args(["-D", filter, "--format=posix"])
         .arg(&lib)
         .output()
         .expect("nm runs");
@@ -37,9 +63,27 @@ fn defined_dynamic_symbols_are_exactly_the_api() {
         .collect();
     names.sort();
     names.dedup();
+    names
+}
+
+#[test]
+fn defined_dynamic_symbols_are_exactly_the_api() {
     assert_eq!(
-        names, EXPORTS,
+        dynamic_symbols("--defined-only"),
+        EXPORTS,
         "exported symbols differ from the public API"
+    );
+}
+
+#[test]
+fn imports_are_only_memory_and_errno() {
+    let extra: Vec<String> = dynamic_symbols("--undefined-only")
+        .into_iter()
+        .filter(|name| !ALLOWED_IMPORTS.contains(&name.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "unexpected imports from the C library: {extra:?}"
     );
 }
 

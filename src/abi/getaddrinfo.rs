@@ -16,6 +16,9 @@ use core::net::IpAddr;
 use core::ptr;
 use libc::{addrinfo, sockaddr, sockaddr_in, sockaddr_in6};
 
+/// Declared by glibc only under _GNU_SOURCE, and so missing from the libc crate.
+const EAI_ADDRFAMILY: c_int = -9;
+
 /// glibc's EAI_* values on Linux (resolv/netdb.h).
 pub(crate) fn eai_value(e: GaiError) -> c_int {
     match e {
@@ -27,7 +30,7 @@ pub(crate) fn eai_value(e: GaiError) -> c_int {
         GaiError::Family => libc::EAI_FAMILY,
         GaiError::SockType => libc::EAI_SOCKTYPE,
         GaiError::Service => libc::EAI_SERVICE,
-        GaiError::AddrFamily => libc::EAI_ADDRFAMILY,
+        GaiError::AddrFamily => EAI_ADDRFAMILY,
         GaiError::Memory => libc::EAI_MEMORY,
         GaiError::System(_) => libc::EAI_SYSTEM,
         GaiError::Overflow => libc::EAI_OVERFLOW,
@@ -74,7 +77,14 @@ pub unsafe extern "C" fn getaddrinfo(
             socktype: h.ai_socktype,
             protocol: h.ai_protocol,
         },
-        None => Request { node, service, flags: DEFAULT_FLAGS, family: 0, socktype: 0, protocol: 0 },
+        None => Request {
+            node,
+            service,
+            flags: DEFAULT_FLAGS,
+            family: 0,
+            socktype: 0,
+            protocol: 0,
+        },
     };
     let answer = match gai::getaddrinfo(request) {
         Ok(answer) => answer,
@@ -221,14 +231,14 @@ pub extern "C" fn gai_strerror(errcode: c_int) -> *const c_char {
         libc::EAI_FAMILY => c"ai_family not supported",
         libc::EAI_SOCKTYPE => c"ai_socktype not supported",
         libc::EAI_SERVICE => c"Servname not supported for ai_socktype",
-        libc::EAI_ADDRFAMILY => c"Address family for hostname not supported",
+        EAI_ADDRFAMILY => c"Address family for hostname not supported",
         libc::EAI_MEMORY => c"Memory allocation failure",
         libc::EAI_SYSTEM => c"System error",
-        -100 => c"Processing request in progress",  // EAI_INPROGRESS
-        -101 => c"Request canceled",                 // EAI_CANCELED
-        -102 => c"Request not canceled",             // EAI_NOTCANCELED
-        -103 => c"All requests done",                // EAI_ALLDONE
-        -104 => c"Interrupted by a signal",          // EAI_INTR
+        -100 => c"Processing request in progress", // EAI_INPROGRESS
+        -101 => c"Request canceled",               // EAI_CANCELED
+        -102 => c"Request not canceled",           // EAI_NOTCANCELED
+        -103 => c"All requests done",              // EAI_ALLDONE
+        -104 => c"Interrupted by a signal",        // EAI_INTR
         -105 => c"Parameter string not correctly encoded", // EAI_IDN_ENCODE
         _ => c"Unknown error",
     };

@@ -70,19 +70,28 @@ unsafe fn peer_of<'a>(addr: *const sockaddr, addrlen: socklen_t) -> Option<Peer<
             // SAFETY: `len` covers a sockaddr_in; read_unaligned accepts any alignment.
             let sin = unsafe { (addr as *const sockaddr_in).read_unaligned() };
             let ip = IpAddr::V4(Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()));
-            Some(Peer::Inet { ip, port: u16::from_be(sin.sin_port), scope_id: 0 })
+            Some(Peer::Inet {
+                ip,
+                port: u16::from_be(sin.sin_port),
+                scope_id: 0,
+            })
         }
         libc::AF_INET6 if len >= size_of::<sockaddr_in6>() => {
             // SAFETY: `len` covers a sockaddr_in6; read_unaligned accepts any alignment.
             let sin6 = unsafe { (addr as *const sockaddr_in6).read_unaligned() };
             let ip = IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr));
-            Some(Peer::Inet { ip, port: u16::from_be(sin6.sin6_port), scope_id: sin6.sin6_scope_id })
+            Some(Peer::Inet {
+                ip,
+                port: u16::from_be(sin6.sin6_port),
+                scope_id: sin6.sin6_scope_id,
+            })
         }
         libc::AF_UNIX if len >= core::mem::offset_of!(sockaddr_un, sun_path) => {
             let start = core::mem::offset_of!(sockaddr_un, sun_path);
             let avail = len.min(size_of::<sockaddr_un>()) - start;
             // SAFETY: `avail` bytes after the family are inside the caller's `addrlen`.
-            let bytes = unsafe { core::slice::from_raw_parts((addr as *const u8).add(start), avail) };
+            let bytes =
+                unsafe { core::slice::from_raw_parts((addr as *const u8).add(start), avail) };
             let path = bytes.split(|&b| b == 0).next().unwrap_or_default();
             Some(Peer::Local { path })
         }

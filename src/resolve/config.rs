@@ -22,7 +22,12 @@ pub struct ConfigFile<T> {
 impl<T> ConfigFile<T> {
     /// `default` is NUL-terminated; `variable` names the environment override.
     pub const fn new(variable: &'static [u8], default: &'static [u8]) -> Self {
-        ConfigFile { variable, default, path: OnceBox::new(), state: SpinLock::new(None) }
+        ConfigFile {
+            variable,
+            default,
+            path: OnceBox::new(),
+            state: SpinLock::new(None),
+        }
     }
 
     /// The NUL-terminated path in use.

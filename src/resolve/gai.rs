@@ -57,7 +57,8 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
     let mut entries = Vec::new();
     for addr in &found.addrs {
         // glibc drops v4-mapped answers when it also has real IPv6 ones and AI_ALL is unset.
-        if found.got_ipv6 && req.flags & (AI_V4MAPPED | AI_ALL) == AI_V4MAPPED && is_v4_mapped(addr) {
+        if found.got_ipv6 && req.flags & (AI_V4MAPPED | AI_ALL) == AI_V4MAPPED && is_v4_mapped(addr)
+        {
             continue;
         }
         entries.extend(tuples.iter().map(|t: &Tuple| Entry {
@@ -73,8 +74,16 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
     if entries.len() > 1 {
         sort::sort_entries(&mut entries);
     }
-    let canon = if req.has(AI_CANONNAME) { found.canon } else { None };
-    Ok(Answer { entries, canon, flags: req.flags })
+    let canon = if req.has(AI_CANONNAME) {
+        found.canon
+    } else {
+        None
+    };
+    Ok(Answer {
+        entries,
+        canon,
+        flags: req.flags,
+    })
 }
 
 /// AI_ADDRCONFIG: with only one family configured (loopback addresses do not count),
@@ -99,14 +108,26 @@ fn from_null(req: &Request) -> Found {
     let passive = req.has(AI_PASSIVE);
     let mut addrs = Vec::new();
     if req.family == AF_UNSPEC || req.family == AF_INET6 {
-        let ip = if passive { Ipv6Addr::UNSPECIFIED } else { Ipv6Addr::LOCALHOST };
+        let ip = if passive {
+            Ipv6Addr::UNSPECIFIED
+        } else {
+            Ipv6Addr::LOCALHOST
+        };
         addrs.push(Address::new(IpAddr::V6(ip)));
     }
     if req.family == AF_UNSPEC || req.family == AF_INET {
-        let ip = if passive { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+        let ip = if passive {
+            Ipv4Addr::UNSPECIFIED
+        } else {
+            Ipv4Addr::LOCALHOST
+        };
         addrs.push(Address::new(IpAddr::V4(ip)));
     }
-    Found { addrs, canon: None, got_ipv6: false }
+    Found {
+        addrs,
+        canon: None,
+        got_ipv6: false,
+    }
 }
 
 /// A numeric node (glibc's text_to_binary_address): inet_aton forms, then IPv6 with an
@@ -119,10 +140,16 @@ fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
             AF_INET6 if req.has(AI_V4MAPPED) => IpAddr::V6(v4.to_ipv6_mapped()),
             _ => return Err(GaiError::AddrFamily),
         };
-        return Ok(Some(Found { addrs: alloc::vec![Address::new(ip)], canon: canon(), got_ipv6: false }));
+        return Ok(Some(Found {
+            addrs: alloc::vec![Address::new(ip)],
+            canon: canon(),
+            got_ipv6: false,
+        }));
     }
     let (text, scope) = numeric::split_scope(node);
-    let Some(v6) = numeric::parse_ipv6(text) else { return Ok(None) };
+    let Some(v6) = numeric::parse_ipv6(text) else {
+        return Ok(None);
+    };
     let ip = match req.family {
         AF_UNSPEC | AF_INET6 => IpAddr::V6(v6),
         AF_INET => match v6.to_ipv4_mapped() {
@@ -133,11 +160,23 @@ fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
     };
     let scope_id = match scope {
         None => 0,
-        Some(scope) => numeric::parse_scope(&v6, scope, &interface_index)
-            .ok_or(GaiError::NoName)?,
+        Some(scope) => {
+            numeric::parse_scope(&v6, scope, &interface_index).ok_or(GaiError::NoName)?
+        }
     };
-    let addr = Address { ip, scope_id: if matches!(ip, IpAddr::V6(_)) { scope_id } else { 0 } };
-    Ok(Some(Found { addrs: alloc::vec![addr], canon: canon(), got_ipv6: false }))
+    let addr = Address {
+        ip,
+        scope_id: if matches!(ip, IpAddr::V6(_)) {
+            scope_id
+        } else {
+            0
+        },
+    };
+    Ok(Some(Found {
+        addrs: alloc::vec![addr],
+        canon: canon(),
+        got_ipv6: false,
+    }))
 }
 
 fn interface_index(name: &[u8]) -> Option<u32> {

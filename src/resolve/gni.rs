@@ -33,7 +33,11 @@ pub fn check_flags(flags: i32) -> Result<(), GaiError> {
 
 /// A socket address as getnameinfo sees it.
 pub enum Peer<'a> {
-    Inet { ip: IpAddr, port: u16, scope_id: u32 },
+    Inet {
+        ip: IpAddr,
+        port: u16,
+        scope_id: u32,
+    },
     /// AF_UNIX: the path bytes (up to the first NUL).
     Local { path: &'a [u8] },
 }
@@ -77,34 +81,41 @@ fn without_local_domain(name: Vec<u8>, flags: i32) -> Vec<u8> {
     if flags & NI_NOFQDN == 0 {
         return name;
     }
-    let Some(node) = crate::sys::process::nodename() else { return name };
-    let Some(dot) = node.iter().position(|&b| b == b'.') else { return name };
+    let Some(node) = crate::sys::process::nodename() else {
+        return name;
+    };
+    let Some(dot) = node.iter().position(|&b| b == b'.') else {
+        return name;
+    };
     let domain = &node[dot + 1..];
     // glibc: strstr(name, domain), the match not at the start and preceded by a dot.
     let found = name.windows(domain.len().max(1)).position(|w| w == domain);
     match found {
-        Some(at) if at > 0 && !domain.is_empty() && name.get(at - 1) == Some(&b'.') => name[..at - 1].to_vec(),
+        Some(at) if at > 0 && !domain.is_empty() && name.get(at - 1) == Some(&b'.') => {
+            name[..at - 1].to_vec()
+        }
         _ => name,
     }
 }
 
 fn numeric_host(ip: &IpAddr, scope_id: u32, flags: i32) -> Vec<u8> {
-    let mut text = alloc::string::String::new();
+    let mut out = Text(Vec::new());
     let _ = match ip {
-        IpAddr::V4(v4) => numeric::fmt_ipv4(*v4, &mut text),
-        IpAddr::V6(v6) => numeric::fmt_ipv6(*v6, &mut text),
+        IpAddr::V4(v4) => numeric::fmt_ipv4(*v4, &mut out),
+        IpAddr::V6(v6) => numeric::fmt_ipv6(*v6, &mut out),
     };
-    let mut out = text.into_bytes();
+    let mut out = out.0;
     if let (IpAddr::V6(v6), true) = (ip, scope_id != 0) {
         out.push(b'%');
-        let link_local = v6.segments()[0] & 0xffc0 == 0xfe80 || (v6.octets()[0] == 0xff && v6.octets()[1] & 0x0f == 2);
+        let link_local = v6.segments()[0] & 0xffc0 == 0xfe80
+            || (v6.octets()[0] == 0xff && v6.octets()[1] & 0x0f == 2);
         let mut name = [0u8; 16];
         match (flags & NI_NUMERICSCOPE == 0 && link_local)
             .then(|| crate::sys::net::if_indextoname(scope_id, &mut name))
             .flatten()
         {
             Some(len) => out.extend_from_slice(&name[..len]),
-            None => out.extend_from_slice(alloc::format!("{scope_id}").as_bytes()),
+            None => push_decimal(&mut out, scope_id),
         }
     }
     out
@@ -116,12 +127,43 @@ pub fn serv(peer: &Peer, flags: i32) -> Vec<u8> {
         Peer::Local { path } => path.to_vec(),
         Peer::Inet { port, .. } => {
             if flags & NI_NUMERICSERV == 0 {
-                let proto: &[u8] = if flags & NI_DGRAM != 0 { b"udp" } else { b"tcp" };
+                let proto: &[u8] = if flags & NI_DGRAM != 0 {
+                    b"udp"
+                } else {
+                    b"tcp"
+                };
                 if let Some(name) = sources::services().name_of(*port, proto) {
                     return name.to_vec();
                 }
             }
-            alloc::format!("{port}").into_bytes()
+            let mut out = Vec::new();
+            push_decimal(&mut out, u32::from(*port));
+            out
         }
     }
+}
+
+/// Text into a byte vector. (alloc::format! is avoided: its precompiled body carries unwind
+/// landing pads, which a panic=abort no_std library cannot link.)
+struct Text(Vec<u8>);
+
+impl core::fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+fn push_decimal(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }

@@ -12,8 +12,13 @@ impl HostConf {
         let mut conf = HostConf::default();
         for line in text.unwrap_or_default().split(|&b| b == b'\n') {
             let line = line.split(|&b| b == b'#').next().unwrap_or_default();
-            let mut words = line.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|w| !w.is_empty());
-            if words.next().is_some_and(|w| w.eq_ignore_ascii_case(b"multi")) {
+            let mut words = line
+                .split(|b| b.is_ascii_whitespace() || *b == b',')
+                .filter(|w| !w.is_empty());
+            if words
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"multi"))
+            {
                 if let Some(value) = words.next().and_then(on_off) {
                     conf.multi = value;
                 }

@@ -37,7 +37,10 @@ pub struct Step {
 impl Step {
     fn new(source: Source) -> Self {
         use Action::*;
-        Step { source, actions: [Return, Continue, Continue, Continue] }
+        Step {
+            source,
+            actions: [Return, Continue, Continue, Continue],
+        }
     }
 
     pub fn action(&self, status: Status) -> Action {
@@ -55,13 +58,22 @@ impl HostsLine {
     /// `dns [!UNAVAIL=return] files`.
     pub fn glibc_default() -> Self {
         let mut dns = Step::new(Source::Dns);
-        dns.actions = [Action::Return, Action::Return, Action::Continue, Action::Return];
-        HostsLine { steps: alloc::vec![dns, Step::new(Source::Files)] }
+        dns.actions = [
+            Action::Return,
+            Action::Return,
+            Action::Continue,
+            Action::Return,
+        ];
+        HostsLine {
+            steps: alloc::vec![dns, Step::new(Source::Files)],
+        }
     }
 
     /// Parses nsswitch.conf text (None: the file is missing).
     pub fn parse(text: Option<&[u8]>) -> Self {
-        let Some(text) = text else { return Self::glibc_default() };
+        let Some(text) = text else {
+            return Self::glibc_default();
+        };
         for fields in text.split(|&b| b == b'\n').map(words) {
             let mut words = fields.iter().copied();
             let Some(first) = words.next() else { continue };
@@ -120,7 +132,9 @@ impl HostsLine {
 /// The white-space separated words of one line, without its `#` comment.
 fn words(line: &[u8]) -> Vec<&[u8]> {
     let line = line.split(|&b| b == b'#').next().unwrap_or_default();
-    line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect()
+    line.split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// `STATUS=action` or `!STATUS=action`, case-insensitively as glibc reads it.
@@ -129,7 +143,9 @@ fn apply_action(step: &mut Step, word: &[u8]) {
         Some(rest) => (true, rest),
         None => (false, word),
     };
-    let Some(eq) = word.iter().position(|&b| b == b'=') else { return };
+    let Some(eq) = word.iter().position(|&b| b == b'=') else {
+        return;
+    };
     let (status, action) = (&word[..eq], &word[eq + 1..]);
     let status = match status.to_ascii_uppercase().as_slice() {
         b"SUCCESS" => Status::Success,
@@ -174,7 +190,12 @@ mod tests {
             (b"passwd: files\n", HostsLine::glibc_default().steps),
         ];
         for (text, want) in cases {
-            assert_eq!(&HostsLine::parse(Some(text)).steps, want, "{:?}", core::str::from_utf8(text));
+            assert_eq!(
+                &HostsLine::parse(Some(text)).steps,
+                want,
+                "{:?}",
+                core::str::from_utf8(text)
+            );
         }
         assert_eq!(HostsLine::parse(None), HostsLine::glibc_default());
     }

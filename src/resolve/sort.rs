@@ -1,1 +1,3 @@
-//! TODO(behaviour): filled in by the getaddrinfo work (issue 3).
+//! TODO(behaviour): placeholder until glibc's RFC 3484 sort lands: the order is kept.
+
+pub fn sort_entries(_entries: &mut [super::gai::Entry]) {}

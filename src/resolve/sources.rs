@@ -13,7 +13,8 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 static HOSTS: ConfigFile<Option<Hosts>> = ConfigFile::new(b"NETSHIM_HOSTS", b"/etc/hosts\0");
 static SERVICES: ConfigFile<Services> = ConfigFile::new(b"NETSHIM_SERVICES", b"/etc/services\0");
-static NSSWITCH: ConfigFile<HostsLine> = ConfigFile::new(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0");
+static NSSWITCH: ConfigFile<HostsLine> =
+    ConfigFile::new(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0");
 static HOST_CONF: ConfigFile<HostConf> = ConfigFile::new(b"NETSHIM_HOST_CONF", b"/etc/host.conf\0");
 
 pub fn services() -> alloc::sync::Arc<Services> {
@@ -59,12 +60,24 @@ pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
 /// always, with AI_ALL).
 fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
     let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
-    let Some(hosts) = hosts.as_ref() else { return (Status::Unavail, None) };
+    let Some(hosts) = hosts.as_ref() else {
+        return (Status::Unavail, None);
+    };
     let multi = HOST_CONF.get(HostConf::parse).multi();
-    let lines: Vec<(Address, &[u8])> = hosts.matches(name).collect();
-    let mut found = Found { addrs: Vec::new(), canon: None, got_ipv6: false };
-    let mut take = |family: i32, map_v4: bool, found: &mut Found| {
-        for (addr, official) in lines.iter().filter_map(|(a, o)| Some((as_family(a, family)?, *o))) {
+    let lines: Vec<(Address, &[u8])> = match hosts.lookup(name) {
+        Some(matched) => matched.iter().map(|e| (e.address, e.name)).collect(),
+        None => Vec::new(),
+    };
+    let mut found = Found {
+        addrs: Vec::new(),
+        canon: None,
+        got_ipv6: false,
+    };
+    let take = |family: i32, map_v4: bool, found: &mut Found| {
+        for (addr, official) in lines
+            .iter()
+            .filter_map(|(a, o)| Some((as_family(a, family)?, *o)))
+        {
             let addr = match (map_v4, addr.ip) {
                 (true, IpAddr::V4(v4)) => Address::new(IpAddr::V6(v4.to_ipv6_mapped())),
                 _ => addr,
@@ -92,7 +105,11 @@ fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
             }
         }
     }
-    let status = if found.addrs.is_empty() { Status::NotFound } else { Status::Success };
+    let status = if found.addrs.is_empty() {
+        Status::NotFound
+    } else {
+        Status::Success
+    };
     (status, Some(found))
 }
 
@@ -101,7 +118,9 @@ fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
 fn as_family(addr: &Address, family: i32) -> Option<Address> {
     match (family, addr.ip) {
         (AF_INET, IpAddr::V4(_)) | (AF_INET6, IpAddr::V6(_)) => Some(*addr),
-        (AF_INET, IpAddr::V6(v6)) if v6 == Ipv6Addr::LOCALHOST => Some(Address::new(IpAddr::V4(Ipv4Addr::LOCALHOST))),
+        (AF_INET, IpAddr::V6(v6)) if v6 == Ipv6Addr::LOCALHOST => {
+            Some(Address::new(IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        }
         (AF_INET, IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| Address::new(IpAddr::V4(v4))),
         _ => None,
     }

@@ -19,7 +19,14 @@ struct TypeProto {
 }
 
 const fn entry(socktype: i32, protocol: i32, default: bool, name: &'static [u8]) -> TypeProto {
-    TypeProto { socktype, protocol, any_protocol: false, no_service: false, default, name }
+    TypeProto {
+        socktype,
+        protocol,
+        any_protocol: false,
+        no_service: false,
+        default,
+        name,
+    }
 }
 
 /// glibc 2.36's table, in its order (which is the order of the answers).
@@ -55,8 +62,16 @@ impl TypeProto {
     }
 
     fn tuple(&self, req: &Request, port: u16) -> Tuple {
-        let protocol = if self.any_protocol { req.protocol } else { self.protocol };
-        Tuple { socktype: self.socktype, protocol, port }
+        let protocol = if self.any_protocol {
+            req.protocol
+        } else {
+            self.protocol
+        };
+        Tuple {
+            socktype: self.socktype,
+            protocol,
+            port,
+        }
     }
 }
 
@@ -81,25 +96,30 @@ pub fn tuples(
         return Err(GaiError::Service);
     }
     let mut out = Vec::new();
-    match (service, chosen) {
+    match (service.map(|s| (s, s.name())), chosen) {
         // No service, or a number: the port is known without the services file.
-        (None | Some(Service::Number(_)), _) => {
+        (None | Some((_, None)), _) => {
             let port = match service {
-                Some(Service::Number(n)) => n as u16, // glibc: htons(num), truncating
+                Some(Service::Port(port)) => port,
                 _ => 0,
             };
             match chosen {
                 Some(tp) => out.push(tp.tuple(req, port)),
-                None => out.extend(TABLE.iter().filter(|tp| tp.default).map(|tp| tp.tuple(req, port))),
+                None => out.extend(
+                    TABLE
+                        .iter()
+                        .filter(|tp| tp.default)
+                        .map(|tp| tp.tuple(req, port)),
+                ),
             }
         }
-        (Some(Service::Name(name)), Some(tp)) => {
+        (Some((_, Some(name))), Some(tp)) => {
             let port = port_of(name, tp.name).ok_or(GaiError::Service)?;
             out.push(tp.tuple(req, port));
         }
         // A name with neither socktype nor protocol: every protocol the services file lists
         // it under (so a tcp-only name yields only a stream entry).
-        (Some(Service::Name(name)), None) => {
+        (Some((_, Some(name))), None) => {
             for tp in TABLE.iter().filter(|tp| !tp.no_service && tp.matches(req)) {
                 if let Some(port) = port_of(name, tp.name) {
                     out.push(tp.tuple(req, port));
@@ -118,7 +138,14 @@ mod tests {
     use super::*;
 
     fn req(socktype: i32, protocol: i32) -> Request<'static> {
-        Request { node: Some(b"x"), service: None, flags: 0, family: 0, socktype, protocol }
+        Request {
+            node: Some(b"x"),
+            service: None,
+            flags: 0,
+            family: 0,
+            socktype,
+            protocol,
+        }
     }
 
     fn services(name: &[u8], proto: &[u8]) -> Option<u16> {
@@ -131,29 +158,80 @@ mod tests {
     }
 
     fn t(socktype: i32, protocol: i32, port: u16) -> Tuple {
-        Tuple { socktype, protocol, port }
+        Tuple {
+            socktype,
+            protocol,
+            port,
+        }
     }
 
     #[test]
     fn tuples_follow_glibcs_table() {
-        use libc::{IPPROTO_TCP as TCP, IPPROTO_UDP as UDP, SOCK_DGRAM as DG, SOCK_RAW as RAW, SOCK_STREAM as ST};
+        use libc::{
+            IPPROTO_TCP as TCP, IPPROTO_UDP as UDP, SOCK_DGRAM as DG, SOCK_RAW as RAW,
+            SOCK_STREAM as ST,
+        };
         let cases: &[(Request, Option<Service>, Result<Vec<Tuple>, GaiError>)] = &[
-            (req(0, 0), None, Ok(vec![t(ST, TCP, 0), t(DG, UDP, 0), t(RAW, 0, 0)])),
-            (req(0, 0), Some(Service::Number(80)), Ok(vec![t(ST, TCP, 80), t(DG, UDP, 80), t(RAW, 0, 80)])),
-            (req(0, 0), Some(Service::Number(65536)), Ok(vec![t(ST, TCP, 0), t(DG, UDP, 0), t(RAW, 0, 0)])),
-            (req(0, 0), Some(Service::Name(b"http")), Ok(vec![t(ST, TCP, 80)])),
-            (req(0, 0), Some(Service::Name(b"domain")), Ok(vec![t(ST, TCP, 53), t(DG, UDP, 53)])),
-            (req(0, 0), Some(Service::Name(b"syslog")), Ok(vec![t(DG, UDP, 514)])),
-            (req(0, 0), Some(Service::Name(b"nope")), Err(GaiError::Service)),
-            (req(DG, 0), Some(Service::Name(b"http")), Err(GaiError::Service)),
-            (req(ST, 0), Some(Service::Name(b"http")), Ok(vec![t(ST, TCP, 80)])),
-            (req(0, UDP), Some(Service::Name(b"domain")), Ok(vec![t(DG, UDP, 53)])),
+            (
+                req(0, 0),
+                None,
+                Ok(vec![t(ST, TCP, 0), t(DG, UDP, 0), t(RAW, 0, 0)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Port(80)),
+                Ok(vec![t(ST, TCP, 80), t(DG, UDP, 80), t(RAW, 0, 80)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Port(0)),
+                Ok(vec![t(ST, TCP, 0), t(DG, UDP, 0), t(RAW, 0, 0)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Name(b"http")),
+                Ok(vec![t(ST, TCP, 80)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Name(b"domain")),
+                Ok(vec![t(ST, TCP, 53), t(DG, UDP, 53)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Name(b"syslog")),
+                Ok(vec![t(DG, UDP, 514)]),
+            ),
+            (
+                req(0, 0),
+                Some(Service::Name(b"nope")),
+                Err(GaiError::Service),
+            ),
+            (
+                req(DG, 0),
+                Some(Service::Name(b"http")),
+                Err(GaiError::Service),
+            ),
+            (
+                req(ST, 0),
+                Some(Service::Name(b"http")),
+                Ok(vec![t(ST, TCP, 80)]),
+            ),
+            (
+                req(0, UDP),
+                Some(Service::Name(b"domain")),
+                Ok(vec![t(DG, UDP, 53)]),
+            ),
             (req(ST, UDP), None, Err(GaiError::SockType)),
             (req(0, 99), None, Ok(vec![t(RAW, 99, 0)])),
-            (req(RAW, 0), Some(Service::Number(1)), Err(GaiError::Service)),
+            (req(RAW, 0), Some(Service::Port(1)), Err(GaiError::Service)),
             (req(RAW, 7), None, Ok(vec![t(RAW, 7, 0)])),
             (req(99, 0), None, Err(GaiError::SockType)),
-            (req(libc::SOCK_SEQPACKET, 0), None, Ok(vec![t(libc::SOCK_SEQPACKET, libc::IPPROTO_SCTP, 0)])),
+            (
+                req(libc::SOCK_SEQPACKET, 0),
+                None,
+                Ok(vec![t(libc::SOCK_SEQPACKET, libc::IPPROTO_SCTP, 0)]),
+            ),
         ];
         for (r, s, want) in cases {
             assert_eq!(&tuples(r, *s, &services), want, "{r:?} {s:?}");

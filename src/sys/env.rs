@@ -4,16 +4,22 @@
 //! variables netshim reads are copied then: after a setenv() the array envp points to may
 //! be reallocated and freed (a dlopen()ed library is handed such a copy).
 
-use core::ffi::c_char;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::ffi::c_char;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use once_cell::race::OnceBox;
 
 /// The copied `NAME=value` entries netshim cares about.
 static VARS: OnceBox<Vec<Vec<u8>>> = OnceBox::new();
 /// Prefixes of the variables netshim reads.
-const WANTED: [&[u8]; 5] = [b"NETSHIM_", b"RES_OPTIONS=", b"LOCALDOMAIN=", b"RESOLV_", b"HOSTALIASES="];
+const WANTED: [&[u8]; 5] = [
+    b"NETSHIM_",
+    b"RES_OPTIONS=",
+    b"LOCALDOMAIN=",
+    b"RESOLV_",
+    b"HOSTALIASES=",
+];
 /// AT_SECURE from the auxiliary vector: 1 secure, 0 not, 2 not known yet.
 static SECURE: AtomicUsize = AtomicUsize::new(2);
 
@@ -75,7 +81,9 @@ fn at_secure() -> usize {
 
 /// The value of `name` when netshim was loaded, if set (only the variables in WANTED).
 pub fn var(name: &[u8]) -> Option<&'static [u8]> {
-    VARS.get()?.iter().find_map(|entry| entry.strip_prefix(name)?.strip_prefix(b"="))
+    VARS.get()?
+        .iter()
+        .find_map(|entry| entry.strip_prefix(name)?.strip_prefix(b"="))
 }
 
 /// Whether the process runs in secure-execution mode (set-uid, set-gid, capabilities):

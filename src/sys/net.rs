@@ -171,7 +171,11 @@ pub fn if_nametoindex(name: &[u8]) -> u32 {
     if name.is_empty() || name.len() >= libc::IFNAMSIZ || name.contains(&0) {
         return 0;
     }
-    let mut req = IfReq { name: [0; libc::IFNAMSIZ], index: 0, _pad: [0; 20] };
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        index: 0,
+        _pad: [0; 20],
+    };
     req.name[..name.len()].copy_from_slice(name);
     match ifreq_ioctl(libc::SIOCGIFINDEX as u64, &mut req) {
         Ok(()) if req.index > 0 => req.index as u32,
@@ -184,9 +188,17 @@ pub fn if_indextoname(index: u32, out: &mut [u8; libc::IFNAMSIZ]) -> Option<usiz
     if index == 0 || index > i32::MAX as u32 {
         return None;
     }
-    let mut req = IfReq { name: [0; libc::IFNAMSIZ], index: index as i32, _pad: [0; 20] };
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        index: index as i32,
+        _pad: [0; 20],
+    };
     ifreq_ioctl(libc::SIOCGIFNAME as u64, &mut req).ok()?;
-    let len = req.name.iter().position(|&b| b == 0).unwrap_or(libc::IFNAMSIZ);
+    let len = req
+        .name
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(libc::IFNAMSIZ);
     out[..len].copy_from_slice(&req.name[..len]);
     Some(len)
 }

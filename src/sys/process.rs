@@ -38,6 +38,11 @@ pub fn nodename() -> Option<alloc::vec::Vec<u8>> {
     let mut uts: libc::utsname = unsafe { core::mem::zeroed() };
     // SAFETY: `uts` is a live, writable utsname.
     super::decode(unsafe { syscall!(libc::SYS_uname, &mut uts as *mut libc::utsname) }).ok()?;
-    let bytes: alloc::vec::Vec<u8> = uts.nodename.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    let bytes: alloc::vec::Vec<u8> = uts
+        .nodename
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
     Some(bytes)
 }
