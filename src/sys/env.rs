@@ -47,6 +47,12 @@ extern "C" fn capture(_argc: i32, _argv: *const *const c_char, envp: *const *con
     let _ = VARS.set(Box::new(vars));
 }
 
+/// Runs `capture` when the library is loaded (preloaded, linked or dlopen()ed), before the
+/// program's main.
+#[used]
+#[link_section = ".init_array"]
+static CAPTURE: extern "C" fn(i32, *const *const c_char, *const *const c_char) = capture;
+
 /// AT_SECURE, read from /proc/self/auxv with our own syscalls (a dlopen()ed library is
 /// given a copy of environ, so the auxv is not reliably found after envp in memory).
 /// Without /proc, real and effective ids are compared instead, as torsocks does.
