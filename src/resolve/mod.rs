@@ -16,6 +16,7 @@ pub mod lines;
 mod nsswitch;
 pub mod numeric;
 pub mod request;
+pub mod resolvconf;
 pub mod services;
 pub mod sort;
 mod sources;
