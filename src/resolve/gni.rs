@@ -14,15 +14,10 @@ pub const NI_DGRAM: i32 = 16;
 pub const NI_IDN: i32 = 32;
 /// NI_IDN_ALLOW_UNASSIGNED and NI_IDN_USE_STD3_ASCII_RULES: accepted and ignored by glibc.
 const NI_IDN_OBSOLETE: i32 = 64 | 128;
-pub const NI_NUMERICSCOPE: i32 = 256;
-const NI_KNOWN: i32 = NI_NUMERICHOST
-    | NI_NUMERICSERV
-    | NI_NOFQDN
-    | NI_NAMEREQD
-    | NI_DGRAM
-    | NI_IDN
-    | NI_IDN_OBSOLETE
-    | NI_NUMERICSCOPE;
+// NI_NUMERICSCOPE (256) is declared by <netdb.h> but rejected by glibc 2.36's
+// getnameinfo with EAI_BADFLAGS (measured), so netshim rejects it too.
+const NI_KNOWN: i32 =
+    NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | NI_DGRAM | NI_IDN | NI_IDN_OBSOLETE;
 
 pub fn check_flags(flags: i32) -> Result<(), GaiError> {
     if flags & !NI_KNOWN != 0 {
@@ -51,11 +46,12 @@ pub fn host(peer: &Peer, flags: i32) -> Result<Vec<u8>, GaiError> {
                 if let Some(name) = sources::name_of(ip) {
                     return Ok(without_local_domain(name, flags));
                 }
-                if flags & NI_NAMEREQD != 0 {
-                    return Err(GaiError::NoName);
-                }
             }
-            Ok(numeric_host(ip, *scope_id, flags))
+            // A name is required and none was found (or none was looked for).
+            if flags & NI_NAMEREQD != 0 {
+                return Err(GaiError::NoName);
+            }
+            Ok(numeric_host(ip, *scope_id))
         }
     }
 }
@@ -98,7 +94,7 @@ fn without_local_domain(name: Vec<u8>, flags: i32) -> Vec<u8> {
     }
 }
 
-fn numeric_host(ip: &IpAddr, scope_id: u32, flags: i32) -> Vec<u8> {
+fn numeric_host(ip: &IpAddr, scope_id: u32) -> Vec<u8> {
     let mut out = Text(Vec::new());
     let _ = match ip {
         IpAddr::V4(v4) => numeric::fmt_ipv4(*v4, &mut out),
@@ -110,7 +106,7 @@ fn numeric_host(ip: &IpAddr, scope_id: u32, flags: i32) -> Vec<u8> {
         let link_local = v6.segments()[0] & 0xffc0 == 0xfe80
             || (v6.octets()[0] == 0xff && v6.octets()[1] & 0x0f == 2);
         let mut name = [0u8; 16];
-        match (flags & NI_NUMERICSCOPE == 0 && link_local)
+        match link_local
             .then(|| crate::sys::net::if_indextoname(scope_id, &mut name))
             .flatten()
         {

@@ -120,9 +120,10 @@ pub fn parse(text: &[u8]) -> Hosts {
 impl Hosts {
     fn add_line(&mut self, line: &[u8]) {
         let mut fields = fields(line);
-        let (Some(address), Some(name)) = (fields.next(), fields.next()) else {
-            return;
-        };
+        let Some(address) = fields.next() else { return };
+        // A line with an address and no name still exists for glibc: its official name is
+        // empty, so getaddrinfo("") finds it.
+        let name = fields.next().unwrap_or_default();
         let ip = match parse_ipv6(address) {
             Some(v6) => IpAddr::V6(v6),
             None => match parse_ipv4_strict(address) {

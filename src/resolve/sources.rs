@@ -53,11 +53,11 @@ pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
     })
 }
 
-/// The `files` source, as glibc's nss_files answers getaddrinfo: for AF_UNSPEC every
-/// matching line of both families (gethostbyname4_r); for one family only that family's
-/// lines (gethostbyname3_r), and only the first one unless host.conf says `multi on`;
-/// for AF_INET6 with AI_V4MAPPED, the IPv4 lines mapped when there is no IPv6 line (or
-/// always, with AI_ALL).
+/// The `files` source, as glibc's nss_files answers getaddrinfo: for AF_UNSPEC the
+/// matching lines of both families (gethostbyname4_r); for one family only that family's
+/// lines (gethostbyname3_r); in both cases only the first one unless host.conf says
+/// `multi on`. For AF_INET6 with AI_V4MAPPED, the IPv4 lines mapped when there is no IPv6
+/// line (or always, with AI_ALL).
 fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
     let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
     let Some(hosts) = hosts.as_ref() else {
@@ -94,6 +94,9 @@ fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
             for (addr, official) in &lines {
                 found.canon.get_or_insert_with(|| official.to_vec());
                 found.addrs.push(*addr);
+                if !multi {
+                    break;
+                }
             }
         }
         AF_INET => take(AF_INET, false, &mut found),

@@ -1,0 +1,181 @@
+/* The differential probe: reads cases from stdin, one per line, and prints one canonical
+ * block per case, so that the same cases run against glibc and against netshim
+ * (LD_PRELOAD) can be compared line by line. Lines:
+ *   gai FAMILY FLAGS SOCKTYPE PROTOCOL NODE SERVICE   hints given
+ *   gai-null NODE SERVICE                             hints == NULL
+ *   gni FAMILY ADDRESS PORT SCOPE FLAGS HOSTLEN SERVLEN [SALEN]
+ *   strerror CODE
+ * FAMILY is unspec|inet|inet6|unix or a number; FLAGS is a number (hex with 0x);
+ * NODE/SERVICE are "-" for NULL and "''" for the empty string, with \s for a space and
+ * \xHH for any byte. Lines starting with # are echoed as they are. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+static const char *eai_name(int rc)
+{
+    switch (rc) {
+    case 0: return "0";
+    case EAI_BADFLAGS: return "EAI_BADFLAGS";
+    case EAI_NONAME: return "EAI_NONAME";
+    case EAI_AGAIN: return "EAI_AGAIN";
+    case EAI_FAIL: return "EAI_FAIL";
+    case EAI_NODATA: return "EAI_NODATA";
+    case EAI_FAMILY: return "EAI_FAMILY";
+    case EAI_SOCKTYPE: return "EAI_SOCKTYPE";
+    case EAI_SERVICE: return "EAI_SERVICE";
+    case EAI_ADDRFAMILY: return "EAI_ADDRFAMILY";
+    case EAI_MEMORY: return "EAI_MEMORY";
+    case EAI_SYSTEM: return "EAI_SYSTEM";
+    case EAI_OVERFLOW: return "EAI_OVERFLOW";
+    default: return "EAI_?";
+    }
+}
+
+static int family_of(const char *s)
+{
+    if (!strcmp(s, "unspec")) return AF_UNSPEC;
+    if (!strcmp(s, "inet")) return AF_INET;
+    if (!strcmp(s, "inet6")) return AF_INET6;
+    if (!strcmp(s, "unix")) return AF_UNIX;
+    return (int)strtol(s, NULL, 0);
+}
+
+/* Decodes "-", "''", \s and \xHH in place. */
+static char *arg(char *s)
+{
+    if (!strcmp(s, "-")) return NULL;
+    if (!strcmp(s, "''")) { s[0] = 0; return s; }
+    char *o = s, *r = s;
+    while (*r) {
+        if (r[0] == '\\' && r[1] == 'x' && r[2] && r[3]) {
+            char hex[3] = {r[2], r[3], 0};
+            *o++ = (char)strtol(hex, NULL, 16);
+            r += 4;
+        } else if (r[0] == '\\' && r[1] == 's') {
+            *o++ = ' ';
+            r += 2;
+        } else {
+            *o++ = *r++;
+        }
+    }
+    *o = 0;
+    return s;
+}
+
+static void print_list(struct addrinfo *res)
+{
+    for (struct addrinfo *a = res; a; a = a->ai_next) {
+        char text[INET6_ADDRSTRLEN] = "?";
+        unsigned port = 0, scope = 0, flow = 0;
+        if (a->ai_family == AF_INET) {
+            struct sockaddr_in *s = (struct sockaddr_in *)a->ai_addr;
+            inet_ntop(AF_INET, &s->sin_addr, text, sizeof text);
+            port = ntohs(s->sin_port);
+        } else if (a->ai_family == AF_INET6) {
+            struct sockaddr_in6 *s = (struct sockaddr_in6 *)a->ai_addr;
+            inet_ntop(AF_INET6, &s->sin6_addr, text, sizeof text);
+            port = ntohs(s->sin6_port);
+            scope = s->sin6_scope_id;
+            flow = s->sin6_flowinfo;
+        }
+        int inline_addr = (char *)a->ai_addr == (char *)(a + 1);
+        printf("  flags=%#x family=%d socktype=%d protocol=%d addrlen=%u %s port=%u scope=%u flow=%u "
+               "canon=%s inline=%d\n",
+               (unsigned)a->ai_flags, a->ai_family, a->ai_socktype, a->ai_protocol,
+               (unsigned)a->ai_addrlen, text, port, scope, flow,
+               a->ai_canonname ? a->ai_canonname : "(null)", inline_addr);
+    }
+}
+
+static void gai(char **w, int n, int null_hints)
+{
+    struct addrinfo hints, *res = NULL;
+    int rc;
+    if (null_hints) {
+        if (n < 3) { puts("  bad case"); return; }
+        rc = getaddrinfo(arg(w[1]), arg(w[2]), NULL, &res);
+    } else {
+        if (n < 7) { puts("  bad case"); return; }
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = family_of(w[1]);
+        hints.ai_flags = (int)strtol(w[2], NULL, 0);
+        hints.ai_socktype = (int)strtol(w[3], NULL, 0);
+        hints.ai_protocol = (int)strtol(w[4], NULL, 0);
+        rc = getaddrinfo(arg(w[5]), arg(w[6]), &hints, &res);
+    }
+    printf("  rc=%s\n", eai_name(rc));
+    if (rc == 0) {
+        print_list(res);
+        freeaddrinfo(res);
+    }
+}
+
+static void gni(char **w, int n)
+{
+    if (n < 8) { puts("  bad case"); return; }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    int family = family_of(w[1]);
+    socklen_t salen = sizeof ss;
+    if (family == AF_INET) {
+        struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+        s->sin_family = AF_INET;
+        inet_pton(AF_INET, w[2], &s->sin_addr);
+        s->sin_port = htons((unsigned short)atoi(w[3]));
+        salen = sizeof *s;
+    } else if (family == AF_INET6) {
+        struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+        s->sin6_family = AF_INET6;
+        inet_pton(AF_INET6, w[2], &s->sin6_addr);
+        s->sin6_port = htons((unsigned short)atoi(w[3]));
+        s->sin6_scope_id = (unsigned)strtoul(w[4], NULL, 0);
+        salen = sizeof *s;
+    } else if (family == AF_UNIX) {
+        struct sockaddr_un *s = (struct sockaddr_un *)&ss;
+        s->sun_family = AF_UNIX;
+        snprintf(s->sun_path, sizeof s->sun_path, "%s", w[2]);
+        salen = sizeof *s;
+    } else {
+        ss.ss_family = (sa_family_t)family;
+    }
+    if (n > 8) salen = (socklen_t)atoi(w[8]);
+    int hostlen = atoi(w[6]), servlen = atoi(w[7]);
+    char host[2048], serv[256];
+    memset(host, '#', sizeof host);
+    memset(serv, '#', sizeof serv);
+    int rc = getnameinfo((struct sockaddr *)&ss, salen, hostlen < 0 ? NULL : host,
+                         hostlen < 0 ? 0 : (socklen_t)hostlen, servlen < 0 ? NULL : serv,
+                         servlen < 0 ? 0 : (socklen_t)servlen, (int)strtol(w[5], NULL, 0));
+    printf("  rc=%s", eai_name(rc));
+    if (rc == 0) {
+        printf(" host=%s serv=%s", hostlen > 0 ? host : "-", servlen > 0 ? serv : "-");
+    }
+    putchar('\n');
+}
+
+int main(void)
+{
+    char line[8192];
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!line[0]) continue;
+        if (line[0] == '#') { puts(line); continue; }
+        printf("Q %s\n", line);
+        char *w[16];
+        int n = 0;
+        for (char *t = strtok(line, " "); t && n < 16; t = strtok(NULL, " ")) w[n++] = t;
+        if (!strcmp(w[0], "gai")) gai(w, n, 0);
+        else if (!strcmp(w[0], "gai-null")) gai(w, n, 1);
+        else if (!strcmp(w[0], "gni")) gni(w, n);
+        else if (!strcmp(w[0], "strerror") && n > 1) printf("  %s\n", gai_strerror(atoi(w[1])));
+        else puts("  bad case");
+        fflush(stdout);
+    }
+    return 0;
+}
