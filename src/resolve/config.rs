@@ -42,6 +42,20 @@ impl<T> ConfigFile<T> {
         })
     }
 
+    /// Like `get`, but once a parsed value is `settled`, it is kept without checking the
+    /// file again (gai.conf without `reload yes`).
+    pub fn get_unless_settled(
+        &self,
+        parse: fn(Option<&[u8]>) -> T,
+        settled: fn(&T) -> bool,
+    ) -> Arc<T> {
+        let kept = self.state.with(|state| match state {
+            Some((_, value)) if settled(value) => Some(value.clone()),
+            _ => None,
+        });
+        kept.unwrap_or_else(|| self.get(parse))
+    }
+
     /// The parsed file, parsing it again only if it changed since the last call.
     /// `parse` receives None when the file is missing or unreadable.
     pub fn get(&self, parse: fn(Option<&[u8]>) -> T) -> Arc<T> {

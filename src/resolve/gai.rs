@@ -3,10 +3,11 @@
 //! service, resolve the node (null, numeric, then the nsswitch sources), pair each
 //! address with each socket type, sort.
 
+use super::addrconfig::{self, Interfaces};
 use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
 use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
 use super::triples::{self, Tuple};
-use super::{addrconfig, numeric, sort, sources, Address, GaiError};
+use super::{numeric, sort, sources, Address, GaiError};
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -38,8 +39,12 @@ pub struct Found {
 
 pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
     let mut req = req.validated()?;
+    // The host's addresses, asked of the kernel at most once per call.
+    let mut interfaces: Option<Interfaces> = None;
     if req.has(AI_ADDRCONFIG) {
-        req.family = narrow_by_interfaces(req.family)?;
+        let found = addrconfig::query();
+        req.family = narrow_by_interfaces(req.family, &found)?;
+        interfaces = Some(found);
     }
     let service = match req.service.and_then(Service::classify) {
         Some(Service::Name(_)) if req.has(AI_NUMERICSERV) => return Err(GaiError::NoName),
@@ -55,12 +60,14 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
         },
     };
     let mut entries = Vec::new();
+    let mut addresses = 0;
     for addr in &found.addrs {
         // glibc drops v4-mapped answers when it also has real IPv6 ones and AI_ALL is unset.
         if found.got_ipv6 && req.flags & (AI_V4MAPPED | AI_ALL) == AI_V4MAPPED && is_v4_mapped(addr)
         {
             continue;
         }
+        addresses += 1;
         entries.extend(tuples.iter().map(|t: &Tuple| Entry {
             addr: *addr,
             socktype: t.socktype,
@@ -71,8 +78,10 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
     if entries.is_empty() {
         return Err(GaiError::NoName);
     }
-    if entries.len() > 1 {
-        sort::sort_entries(&mut entries);
+    // glibc sorts when more than one address was found, not merely more than one node.
+    if addresses > 1 {
+        let interfaces = interfaces.get_or_insert_with(addrconfig::query);
+        sort::sort_entries(&mut entries, &sources::gai_policy(), interfaces);
     }
     let canon = if req.has(AI_CANONNAME) {
         found.canon
@@ -88,8 +97,7 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
 
 /// AI_ADDRCONFIG: with only one family configured (loopback addresses do not count),
 /// AF_UNSPEC narrows to it; asking for a family the host does not have finds nothing.
-fn narrow_by_interfaces(family: i32) -> Result<i32, GaiError> {
-    let seen = addrconfig::families();
+fn narrow_by_interfaces(family: i32, seen: &Interfaces) -> Result<i32, GaiError> {
     match family {
         AF_UNSPEC if seen.ipv4 != seen.ipv6 => Ok(if seen.ipv4 { AF_INET } else { AF_INET6 }),
         AF_INET if !seen.ipv4 => Err(GaiError::NoName),

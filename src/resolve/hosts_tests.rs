@@ -86,7 +86,9 @@ fn lookup_table() {
         (b"short", &[]),
         (b"octal", &[]),
         (b"10.128.0.15", &[]),
-        (b"", &[]),
+        // A line with an address and no name has an empty official name, which "" finds
+        // (measured: glibc 2.36 getaddrinfo("") answers with that address).
+        (b"", &[("10.128.0.15", "")]),
         (b"lead", &[("10.128.0.16", "lead")]),
         (b"scoped", &[]),
         (b"scoped2", &[]),

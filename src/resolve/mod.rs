@@ -18,6 +18,7 @@ pub mod numeric;
 pub mod request;
 pub mod resolvconf;
 pub mod services;
+pub mod sockaddr;
 pub mod sort;
 mod sources;
 mod triples;

@@ -2,6 +2,7 @@
 
 use super::config::ConfigFile;
 use super::gai::Found;
+use super::gaiconf::Policy;
 use super::hostconf::HostConf;
 use super::hosts::Hosts;
 use super::nsswitch::{Action, HostsLine, Source, Status};
@@ -16,6 +17,13 @@ static SERVICES: ConfigFile<Services> = ConfigFile::new(b"NETSHIM_SERVICES", b"/
 static NSSWITCH: ConfigFile<HostsLine> =
     ConfigFile::new(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0");
 static HOST_CONF: ConfigFile<HostConf> = ConfigFile::new(b"NETSHIM_HOST_CONF", b"/etc/host.conf\0");
+static GAI_CONF: ConfigFile<Policy> = ConfigFile::new(b"NETSHIM_GAI_CONF", b"/etc/gai.conf\0");
+
+/// The address-sort policy. glibc reads gai.conf once, and again on change only with
+/// `reload yes`; netshim does the same.
+pub fn gai_policy() -> alloc::sync::Arc<Policy> {
+    GAI_CONF.get_unless_settled(Policy::parse, |policy| !policy.reload)
+}
 
 pub fn services() -> alloc::sync::Arc<Services> {
     SERVICES.get(|text| super::services::parse(text.unwrap_or_default()))
