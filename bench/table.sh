@@ -67,7 +67,7 @@ if [ "$mode" = full ]; then
     echo "### Instructions and syscalls per operation (single-threaded rows)"
     echo
     echo "Instructions: valgrind --tool=callgrind, main thread, (count at 2N − count at N) / N."
-    echo "Syscalls: strace -f -c, same difference. In brackets: instructions ÷ glibc's."
+    echo "Syscalls: strace -c (main thread), same difference. In brackets: instructions ÷ glibc's."
     echo
     echo "| workload | glibc | musl (static) | netshim linked | netshim preloaded | preloaded, logging on |"
     echo "| --- | --- | --- | --- | --- | --- |"
@@ -101,8 +101,8 @@ verdict() { # verdict VALUE KIND LIMIT
         le = kind ~ /-le$/
         ok = le ? x <= lim : x >= lim
         if (ok) { printf "met"; exit }
-        if (le) printf "missed by %.0f%% (%.2f× over the %s× limit)", (x / lim - 1) * 100, x / lim, lim
-        else printf "missed: %.2f× of the %s× needed", x, lim }'
+        if (le) printf "missed by %.0f%% (limit %s×)", (x / lim - 1) * 100, lim
+        else printf "missed (needs %s×)", lim }'
 }
 target() { # target ROW VARIANT KIND LIMIT -> "ratio, verdict"
     local id=$1 v=$2 kind=$3 lim=$4 s x base m
