@@ -20,6 +20,10 @@ lib=$(cd "${1:-$root/build/lib}" && pwd) || exit 2
 out="$root/build/bench"
 
 die() { echo "bench: $*" >&2; exit 1; }
+# Only the fixtures speak: no inherited preload, netshim or resolver settings.
+for var in $(compgen -e | grep -E '^(NETSHIM_|LD_PRELOAD$|RES_OPTIONS$|LOCALDOMAIN$|HOSTALIASES$)'); do
+    unset "$var"
+done
 # --quick (make test) on a machine that cannot run it: say so loudly and pass, unless
 # NETSHIM_REQUIRE_ALL=1 (CI), where nothing may be skipped.
 cannot() {
