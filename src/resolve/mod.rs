@@ -5,6 +5,7 @@
 //! protocol triples → sort (glibc's RFC 3484 rules, gai.conf) → the C list (in abi).
 #![forbid(unsafe_code)]
 
+pub mod dns;
 pub mod gaiconf;
 pub mod hosts;
 pub mod lines;
