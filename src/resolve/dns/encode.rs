@@ -167,6 +167,7 @@ mod tests {
     fn queries_match_glibc_bytes() {
         // Captured from glibc 2.36 (Debian 2.36-9+deb12u14) on loopback: plain, with
         // `options edns0`, and with `options edns0 trust-ad`.
+        #[allow(clippy::type_complexity)] // one table row per case
         #[rustfmt::skip]
         let table: &[(u16, &[u8], u16, Option<u16>, bool, &str)] = &[
             (0xa171, b"owner.test", TYPE_A, None, false,

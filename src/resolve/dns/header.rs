@@ -107,6 +107,7 @@ mod tests {
     #[test]
     fn header_fields() {
         // (bytes, id, qr, opcode, aa, tc, rd, ra, ad, rcode, counts)
+        #[allow(clippy::type_complexity)] // one table row per case
         #[rustfmt::skip]
         let table: [([u8; 12], u16, bool, u8, bool, bool, bool, bool, bool, u8, [u16; 4]); 3] = [
             ([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 1],

@@ -392,3 +392,383 @@ pub fn ptr_text(reply: &Message<'_>, out: &mut [u8]) -> Result<Option<usize>, Wi
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::resolve::dns::{RCODE_NXDOMAIN, TYPE_SOA};
+
+    // Replies as a server sends them, built by hand with compression.
+
+    /// www.example.com A: two answers, owners compressed to the question (offset 12).
+    #[rustfmt::skip]
+    const A_REPLY: &[u8] = &[
+        0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+        3, b'w', b'w', b'w', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0,
+        0, 1, 0, 1,
+        0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 93, 184, 216, 34,
+        0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 93, 184, 216, 35,
+    ];
+
+    /// www.example.com AAAA, one answer.
+    #[rustfmt::skip]
+    const AAAA_REPLY: &[u8] = &[
+        0x12, 0x35, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+        3, b'w', b'w', b'w', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0,
+        0, 28, 0, 1,
+        0xc0, 12, 0, 28, 0, 1, 0, 0, 1, 44, 0, 16,
+        0x26, 0x06, 0x28, 0x00, 0x02, 0x20, 0, 1, 0x02, 0x48, 0x18, 0x93, 0x25, 0xc8, 0x19, 0x46,
+    ];
+
+    /// www.example.com A → CNAME cdn.example.net (at 45) → CNAME edge.<45> (at 74) → two A
+    /// records, with a stray A for the old owner between them that must not be taken.
+    #[rustfmt::skip]
+    const CNAME_REPLY: &[u8] = &[
+        0xab, 0xcd, 0x81, 0x80, 0, 1, 0, 5, 0, 0, 0, 0,
+        3, b'w', b'w', b'w', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0,
+        0, 1, 0, 1,
+        // 33: www.example.com CNAME cdn.example.net
+        0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 17,
+        3, b'c', b'd', b'n', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'n', b'e', b't', 0,
+        // 62: cdn.example.net CNAME edge.cdn.example.net
+        0xc0, 45, 0, 5, 0, 1, 0, 0, 0, 60, 0, 7,
+        4, b'e', b'd', b'g', b'e', 0xc0, 45,
+        // 81: edge.cdn.example.net A 192.0.2.1
+        0xc0, 74, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
+        // 97: www.example.com A 192.0.2.99 (the old owner: skipped)
+        0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 99,
+        // 113: EDGE.cdn.example.net A 192.0.2.2 (case differs: taken)
+        4, b'E', b'D', b'G', b'E', 0xc0, 45, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 2,
+    ];
+
+    /// 4.3.2.1.in-addr.arpa PTR host.example.com
+    #[rustfmt::skip]
+    const PTR_REPLY: &[u8] = &[
+        0x00, 0x07, 0x85, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+        1, b'4', 1, b'3', 1, b'2', 1, b'1', 7, b'i', b'n', b'-', b'a', b'd', b'd', b'r',
+        4, b'a', b'r', b'p', b'a', 0, 0, 12, 0, 1,
+        0xc0, 12, 0, 12, 0, 1, 0, 0, 0x0e, 0x10, 0, 18,
+        4, b'h', b'o', b's', b't', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0,
+    ];
+
+    /// nope.example.com A: NXDOMAIN with the zone's SOA in the authority section.
+    #[rustfmt::skip]
+    const NXDOMAIN_REPLY: &[u8] = &[
+        0x55, 0x66, 0x81, 0x83, 0, 1, 0, 0, 0, 1, 0, 0,
+        4, b'n', b'o', b'p', b'e', 7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0,
+        0, 1, 0, 1,
+        0xc0, 17, 0, 6, 0, 1, 0, 0, 3, 0x84, 0, 38,
+        2, b'n', b's', 0xc0, 17,
+        10, b'h', b'o', b's', b't', b'm', b'a', b's', b't', b'e', b'r', 0xc0, 17,
+        0x78, 0x49, 0x8e, 0x6c, 0, 0, 0x1c, 0x20, 0, 0, 0x0e, 0x10, 0, 0x12, 0x75, 0, 0, 0, 0x0e, 0x10,
+    ];
+
+    pub(in crate::resolve::dns) const GOOD: [&[u8]; 5] =
+        [A_REPLY, AAAA_REPLY, CNAME_REPLY, PTR_REPLY, NXDOMAIN_REPLY];
+
+    fn msg(bytes: &[u8]) -> Message<'_> {
+        Message::new_checked(bytes).unwrap()
+    }
+
+    fn text(name: Name<'_>) -> String {
+        let mut buf = [0u8; 256];
+        let n = name.write_text(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// Every address and the canonical name, or the first error.
+    fn walk(
+        bytes: &[u8],
+        qtype: u16,
+        class_in_only: bool,
+    ) -> Result<(Vec<String>, String), WireError> {
+        let m = Message::new_checked(bytes)?;
+        let mut walk = addresses(&m, qtype, class_in_only)?;
+        let ips = walk
+            .by_ref()
+            .map(|ip| ip.map(|ip| ip.to_string()))
+            .collect::<Result<_, _>>()?;
+        Ok((ips, text(walk.canonical_name())))
+    }
+
+    fn strs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn captured_replies() {
+        #[rustfmt::skip]
+        let table: &[(&[u8], u16, &[&str], &str)] = &[
+            (A_REPLY, TYPE_A, &["93.184.216.34", "93.184.216.35"], "www.example.com"),
+            (A_REPLY, TYPE_AAAA, &[], "www.example.com"),
+            (AAAA_REPLY, TYPE_AAAA, &["2606:2800:220:1:248:1893:25c8:1946"], "www.example.com"),
+            (CNAME_REPLY, TYPE_A, &["192.0.2.1", "192.0.2.2"], "edge.cdn.example.net"),
+            (NXDOMAIN_REPLY, TYPE_A, &[], "nope.example.com"),
+        ];
+        for &(bytes, qtype, ips, canon) in table {
+            assert_eq!(
+                walk(bytes, qtype, true),
+                Ok((strs(ips), canon.to_string())),
+                "{ips:?}"
+            );
+        }
+        let nx = msg(NXDOMAIN_REPLY);
+        assert_eq!(
+            (nx.rcode(), nx.answer_count(), nx.authority_count()),
+            (RCODE_NXDOMAIN, 0, 1)
+        );
+        let soa = nx.records().next().unwrap().unwrap();
+        assert_eq!(
+            (soa.section, soa.rtype, soa.ttl),
+            (Section::Authority, TYPE_SOA, 900)
+        );
+        assert_eq!(text(soa.rdata_name().unwrap()), "ns.example.com");
+        assert_eq!(nx.records().count(), 1);
+        let mut buf = [0u8; 64];
+        assert_eq!(ptr_text(&msg(PTR_REPLY), &mut buf), Ok(Some(16)));
+        assert_eq!(&buf[..16], b"host.example.com");
+        assert_eq!(ptr_text(&msg(A_REPLY), &mut buf), Ok(None));
+        assert_eq!(
+            ptr_text(&msg(PTR_REPLY), &mut buf[..15]),
+            Err(WireError::NoSpace)
+        );
+    }
+
+    #[test]
+    fn question_check() {
+        let a = msg(A_REPLY);
+        // (name, qtype, matches)
+        let table: &[(&[u8], u16, bool)] = &[
+            (b"www.example.com", TYPE_A, true),
+            (b"WWW.Example.COM.", TYPE_A, true),
+            (b"www.example.com", TYPE_AAAA, false),
+            (b"example.com", TYPE_A, false),
+            (b"www.example.com.evil", TYPE_A, false),
+            (b"www.example.co", TYPE_A, false),
+        ];
+        for &(name, qtype, want) in table {
+            assert_eq!(
+                question_matches(&a, name, qtype),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(name)
+            );
+        }
+        let patch = |at: usize, v: u8| {
+            let mut b = A_REPLY.to_vec();
+            b[at] = v;
+            b
+        };
+        // qdcount 0, qdcount 2, class CH, question cut short
+        for bytes in [
+            patch(5, 0),
+            patch(5, 2),
+            patch(32, 3),
+            A_REPLY[..30].to_vec(),
+        ] {
+            assert!(
+                !question_matches(&msg(&bytes), b"www.example.com", TYPE_A),
+                "{bytes:02x?}"
+            );
+        }
+    }
+
+    /// One answer record: owner, type, class, rdata.
+    type Rr<'a> = (&'a str, u16, u16, Vec<u8>);
+
+    /// A reply to `qname`/`qtype` with uncompressed records (owner, type, class, rdata).
+    fn reply(qname: &str, qtype: u16, records: &[Rr]) -> Vec<u8> {
+        let mut b = vec![0, 1, 0x81, 0x80, 0, 1, 0, records.len() as u8, 0, 0, 0, 0];
+        b.extend(wire(qname));
+        b.extend(qtype.to_be_bytes());
+        b.extend(CLASS_IN.to_be_bytes());
+        for (owner, rtype, class, rdata) in records {
+            b.extend(wire(owner));
+            b.extend(rtype.to_be_bytes());
+            b.extend(class.to_be_bytes());
+            b.extend(60u32.to_be_bytes());
+            b.extend((rdata.len() as u16).to_be_bytes());
+            b.extend(rdata);
+        }
+        b
+    }
+
+    /// Dotted text to an uncompressed wire name; '|' stands for a literal dot inside a label.
+    fn wire(name: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        for label in name.split('.').filter(|l| !l.is_empty()) {
+            out.push(label.len() as u8);
+            out.extend(label.replace('|', ".").bytes());
+        }
+        out.push(0);
+        out
+    }
+
+    #[test]
+    fn glibc_answer_rules() {
+        // Each case was run against glibc 2.36 (Debian 2.36-9+deb12u14) getaddrinfo with a
+        // loopback server in a private network namespace; the expected column is its answer.
+        let a = |s: &str| s.parse::<Ipv4Addr>().unwrap().octets().to_vec();
+        let aaaa = |s: &str| s.parse::<Ipv6Addr>().unwrap().octets().to_vec();
+        let (cn, ch) = (TYPE_CNAME, 3);
+        #[allow(clippy::type_complexity)] // one table row per case
+        #[rustfmt::skip]
+        let table: Vec<(&str, Vec<Rr>, bool, Vec<&str>, &str)> = vec![
+            // records for another owner, no CNAME: nothing (glibc: EAI_NONAME)
+            ("owner.test", vec![("elsewhere.test", TYPE_A, 1, a("1.2.3.4"))], true, vec![], "owner.test"),
+            // an AAAA inside an A reply is skipped
+            ("mixed.test", vec![("mixed.test", TYPE_A, 1, a("1.1.1.1")),
+                                ("mixed.test", TYPE_AAAA, 1, aaaa("2001:db8::1"))], true, vec!["1.1.1.1"], "mixed.test"),
+            // a CNAME whose owner is unrelated still moves the owner
+            ("cnameowner.test", vec![("zzz.test", cn, 1, wire("t.test")),
+                                     ("t.test", TYPE_A, 1, a("4.4.4.4"))], true, vec!["4.4.4.4"], "t.test"),
+            // a 5-byte A is skipped, not an error
+            ("badlen.test", vec![("badlen.test", TYPE_A, 1, vec![1, 2, 3, 4, 5]),
+                                 ("badlen.test", TYPE_A, 1, a("5.5.5.5"))], true, vec!["5.5.5.5"], "badlen.test"),
+            // class CH: skipped on glibc's AF_INET path, taken on its AF_UNSPEC path
+            ("class.test", vec![("class.test", TYPE_A, ch, a("6.6.6.6")),
+                                ("class.test", TYPE_A, 1, a("6.6.6.7"))], true, vec!["6.6.6.7"], "class.test"),
+            ("class.test", vec![("class.test", TYPE_A, ch, a("6.6.6.6")),
+                                ("class.test", TYPE_A, 1, a("6.6.6.7"))], false, vec!["6.6.6.6", "6.6.6.7"], "class.test"),
+            // only a CNAME: nothing, canonical name moved
+            ("cnameonly.test", vec![("cnameonly.test", cn, 1, wire("nowhere.test"))], true, vec![], "nowhere.test"),
+            // two CNAMEs from the same owner: the last one wins
+            ("twocname.test", vec![("twocname.test", cn, 1, wire("x1.test")), ("twocname.test", cn, 1, wire("x2.test")),
+                                   ("x1.test", TYPE_A, 1, a("8.8.8.1")), ("x2.test", TYPE_A, 1, a("8.8.8.2"))],
+             true, vec!["8.8.8.2"], "x2.test"),
+            // an A before the CNAME that leads to it is not taken: one pass
+            ("cnamelater.test", vec![("y.test", TYPE_A, 1, a("9.9.9.1")), ("cnamelater.test", cn, 1, wire("y.test")),
+                                     ("y.test", TYPE_A, 1, a("9.9.9.2"))], true, vec!["9.9.9.2"], "y.test"),
+            // owner in another case matches
+            ("CaSe.test", vec![("CASE.TEST", TYPE_A, 1, a("10.0.0.1"))], true, vec!["10.0.0.1"], "CaSe.test"),
+            // a target that is no hostname is followed but is not the canonical name
+            ("cnamesp.test", vec![("cnamesp.test", cn, 1, wire("a b.test")), ("a b.test", TYPE_A, 1, a("16.0.0.1"))],
+             true, vec!["16.0.0.1"], "cnamesp.test"),
+            ("cnamedot.test", vec![("cnamedot.test", cn, 1, wire("a|b.test")), ("a|b.test", TYPE_A, 1, a("16.0.0.2"))],
+             true, vec!["16.0.0.2"], "cnamedot.test"),
+            ("cnamebad.test", vec![("cnamebad.test", cn, 1, wire("a_b.test")), ("a_b.test", TYPE_A, 1, a("11.0.0.1"))],
+             true, vec!["11.0.0.1"], "a_b.test"),
+            // unknown types with odd rdata are skipped
+            ("unkafter.test", vec![("unkafter.test", TYPE_A, 1, a("14.0.0.1")), ("unkafter.test", 16, 1, vec![0xff]),
+                                   ("unkafter.test", TYPE_A, 1, a("14.0.0.2"))], true, vec!["14.0.0.1", "14.0.0.2"], "unkafter.test"),
+        ];
+        for (qname, records, class_in_only, ips, canon) in table {
+            let bytes = reply(qname, TYPE_A, &records);
+            assert_eq!(
+                walk(&bytes, TYPE_A, class_in_only),
+                Ok((strs(&ips), canon.to_string())),
+                "{qname}"
+            );
+        }
+        // a 20-CNAME chain is followed to its end
+        let mut chain = vec![("chain20.test".to_string(), "c1.test".to_string())];
+        chain.extend((1..20).map(|k| (format!("c{k}.test"), format!("c{}.test", k + 1))));
+        let mut records: Vec<Rr> = chain
+            .iter()
+            .map(|(o, t)| (o.as_str(), cn, 1, wire(t)))
+            .collect();
+        records.push(("c20.test", TYPE_A, 1, a("17.0.0.1")));
+        let bytes = reply("chain20.test", TYPE_A, &records);
+        assert_eq!(
+            walk(&bytes, TYPE_A, true),
+            Ok((strs(&["17.0.0.1"]), "c20.test".into()))
+        );
+    }
+
+    #[test]
+    fn glibc_ptr_rules() {
+        // (answer records, getnameinfo's host under glibc 2.36; None = EAI_NONAME)
+        let q = "1.0.0.10.in-addr.arpa";
+        #[rustfmt::skip]
+        let table: Vec<(Vec<Rr>, Option<&str>)> = vec![
+            // other owner skipped; first matching PTR taken though '_' is odd
+            (vec![("other.arpa", TYPE_PTR, 1, wire("wrong.test")), (q, TYPE_PTR, 1, wire("a_b.test")),
+                  (q, TYPE_PTR, 1, wire("Right.Test"))], Some("a_b.test")),
+            // through a CNAME (RFC 2317 classless delegation)
+            (vec![(q, TYPE_CNAME, 1, wire("2.sub.arpa")), ("2.sub.arpa", TYPE_PTR, 1, wire("viacname.test"))],
+             Some("viacname.test")),
+            // the first PTR is no hostname: the lookup fails, the second is not tried
+            (vec![(q, TYPE_PTR, 1, wire("a b.test")), (q, TYPE_PTR, 1, wire("fallback.test"))], None),
+            (vec![(q, TYPE_PTR, 1, wire("-x.test")), (q, TYPE_PTR, 1, wire("fallback5.test"))], None),
+            (vec![(q, TYPE_PTR, 1, wire("x.-y.test"))], Some("x.-y.test")),
+            (vec![(q, TYPE_PTR, 1, wire("x-.test"))], Some("x-.test")),
+            (vec![(q, TYPE_PTR, 1, wire("."))], Some(".")),
+            (vec![], None),
+        ];
+        for (records, want) in table {
+            let bytes = reply(q, TYPE_PTR, &records);
+            let mut buf = [0u8; 64];
+            let got = ptr_text(&msg(&bytes), &mut buf).unwrap().map(|n| &buf[..n]);
+            assert_eq!(got, want.map(str::as_bytes), "{want:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_replies() {
+        let mut cases: Vec<(Vec<u8>, WireError)> = Vec::new();
+        // every truncated prefix of every good reply (past the header): the counts claim
+        // more than the bytes hold, so some read must fail
+        for good in GOOD {
+            for len in 12..good.len() {
+                cases.push((good[..len].to_vec(), WireError::Truncated));
+            }
+        }
+        let with = |at: usize, bytes: &[u8]| {
+            let mut b = A_REPLY.to_vec();
+            b[at..at + bytes.len()].copy_from_slice(bytes);
+            b
+        };
+        // A_REPLY: question name at 12, answers at 33 and 49, their rdlength at 43 and 59
+        cases.push((with(33, &[0xc0, 33]), WireError::BadPointer)); // owner points to itself
+        cases.push((with(33, &[0xc0, 49]), WireError::BadPointer)); // forward pointer
+        let mut looped = with(33, &[0xc0, 49]); // 33 -> 49 -> 33: a loop
+        looped[49..51].copy_from_slice(&[0xc0, 33]);
+        cases.push((looped, WireError::BadPointer));
+        cases.push((with(16, &[0xc0, 12]), WireError::BadPointer)); // question loops on itself
+        cases.push((with(12, &[0x40]), WireError::BadLabel)); // extended label type
+        cases.push((with(12, &[0x80]), WireError::BadLabel)); // reserved label type
+        cases.push((with(33, &[0x80, 0]), WireError::BadLabel));
+        cases.push((with(59, &[0, 5]), WireError::Truncated)); // rdlength past the end
+        cases.push((with(43, &[0xff, 0xff]), WireError::Truncated));
+        cases.push((with(6, &[0xff, 0xff]), WireError::Truncated)); // ANCOUNT 65535
+        cases.push((with(4, &[0xff, 0xff]), WireError::Truncated)); // QDCOUNT 65535
+                                                                    // a 64-byte label, a 256-byte name, in the question
+        let mut label64 = A_REPLY[..12].to_vec();
+        label64.push(64);
+        label64.extend([b'a'; 64]);
+        label64.extend([0, 0, 1, 0, 1]);
+        cases.push((label64, WireError::BadLabel));
+        let mut name256 = A_REPLY[..12].to_vec();
+        for _ in 0..4 {
+            name256.push(63);
+            name256.extend([b'a'; 63]);
+        }
+        name256.extend([0, 0, 1, 0, 1]);
+        cases.push((name256, WireError::NameTooLong));
+        // a CNAME target "x" whose pointer lies past its 2-byte rdata
+        let mut overrun = reply(
+            "q.test",
+            TYPE_A,
+            &[("q.test", TYPE_CNAME, 1, vec![1, b'x'])],
+        );
+        overrun.extend([0xc0, 12]);
+        cases.push((overrun, WireError::BadRdata));
+        // a CNAME target pointing forward
+        let mut forward = CNAME_REPLY.to_vec();
+        forward[79..81].copy_from_slice(&[0xc0, 90]);
+        cases.push((forward, WireError::BadPointer));
+
+        for (bytes, want) in cases {
+            let m = Message::new_checked(&bytes).unwrap();
+            let walked = walk(&bytes, TYPE_A, true).err().or_else(|| {
+                // the walk reads the answers only; the records iterator reads the rest
+                m.records().find_map(Result::err)
+            });
+            assert_eq!(walked, Some(want), "{bytes:02x?}");
+            assert!(
+                m.records().filter(Result::is_err).count() <= 1,
+                "one error, then the end"
+            );
+        }
+    }
+}
