@@ -3,7 +3,7 @@
 //! reaches is a bug. It returns a number derived from what it read so nothing is optimised
 //! away (sums wrap: the number means nothing).
 
-use super::parse::AnswerWalk;
+use super::answer::AnswerWalk;
 use super::{addresses, ptr_text, question_matches, Message};
 use super::{TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_NS, TYPE_PTR};
 

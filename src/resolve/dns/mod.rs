@@ -6,11 +6,12 @@
 //!
 //! - `header`: `Message`, the bounds-checked view of a received message and its header.
 //! - `name`: `Name`, a possibly compressed name read in place (message + offset).
-//! - `parse`: the forward `Cursor`, questions and records from iterators, the question check,
-//!   and the answer walks that getaddrinfo and getnameinfo need.
+//! - `parse`: the forward `Cursor`, questions and records from iterators, the question check.
+//! - `answer`: the walks getaddrinfo (A/AAAA after CNAMEs) and getnameinfo (PTR) need.
 //! - `encode`: queries (with an optional EDNS0 OPT record) and reverse-lookup names.
 #![forbid(unsafe_code)]
 
+pub mod answer;
 pub mod encode;
 pub mod exercise;
 pub mod header;
@@ -19,13 +20,15 @@ pub mod parse;
 
 // The transport and the resolver's policy (written next) use these.
 #[allow(unused_imports)]
+pub use answer::{addresses, first_ptr, ptr_text, Addresses, AnswerWalk};
+#[allow(unused_imports)]
 pub use encode::{encode_query, query_len, reverse_name_v4, reverse_name_v6};
 #[allow(unused_imports)]
 pub use header::Message;
 #[allow(unused_imports)]
 pub use name::Name;
 #[allow(unused_imports)]
-pub use parse::{addresses, first_ptr, ptr_text, question_matches, Addresses, Question, Record};
+pub use parse::{question_matches, Question, Record};
 
 /// Why bytes could not be read or written. Small and `Copy`: it travels up by value.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
