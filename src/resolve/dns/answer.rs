@@ -91,6 +91,8 @@ impl<'a> Iterator for AnswerWalk<'a> {
 /// The A (qtype 1) or AAAA (qtype 28) addresses of a reply, in answer order, after CNAMEs;
 /// see `AnswerWalk`. A or AAAA records whose rdata is not exactly 4 or 16 bytes are skipped,
 /// as glibc skips them. After the walk, `canonical_name()` gives AI_CANONNAME's name.
+/// An `Err` ends the walk: glibc then drops the addresses already read, and so should the
+/// caller (verified: a good A followed by a truncated record gives EAI_NONAME).
 #[derive(Clone, Debug)]
 pub struct Addresses<'a> {
     walk: AnswerWalk<'a>,
