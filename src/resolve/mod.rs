@@ -7,6 +7,7 @@
 
 pub mod addrconfig;
 mod config;
+pub mod dns;
 pub mod gai;
 pub mod gaiconf;
 pub mod gni;
