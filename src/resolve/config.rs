@@ -34,7 +34,7 @@ impl<T> ConfigFile<T> {
     pub fn path(&self) -> &[u8] {
         self.path.get_or_init(|| {
             let mut p = match sys::env::var(self.variable) {
-                Some(v) if !v.is_empty() && !sys::env::secure() => v.to_vec(),
+                Some(v) if !v.is_empty() => v.to_vec(),
                 _ => return alloc::boxed::Box::new(self.default.to_vec()),
             };
             p.push(0);

@@ -86,7 +86,11 @@ fn at_secure() -> usize {
 }
 
 /// The value of `name` when netshim was loaded, if set (only the variables in WANTED).
+/// None in secure-execution mode, where glibc too drops such variables.
 pub fn var(name: &[u8]) -> Option<&'static [u8]> {
+    if secure() {
+        return None;
+    }
     VARS.get()?
         .iter()
         .find_map(|entry| entry.strip_prefix(name)?.strip_prefix(b"="))
