@@ -20,6 +20,7 @@ const EXPORTS: &[&str] = &[
 const ALLOWED_IMPORTS: &[&str] = &[
     "__errno_location",
     "bcmp",
+    "calloc",
     "free",
     "malloc",
     "memcmp",
