@@ -43,7 +43,7 @@ pub fn host(peer: &Peer, flags: i32) -> Result<Vec<u8>, GaiError> {
         Peer::Local { .. } => local_host(flags),
         Peer::Inet { ip, scope_id, .. } => {
             if flags & NI_NUMERICHOST == 0 {
-                if let Some(name) = sources::name_of(ip) {
+                if let Some(name) = sources::name_of(ip)? {
                     return Ok(without_local_domain(name, flags));
                 }
             }

@@ -1,6 +1,7 @@
 //! The name sources of nsswitch.conf's `hosts:` line and the files behind them.
 
 use super::config::ConfigFile;
+use super::from_dns::{self, Miss};
 use super::gai::Found;
 use super::gaiconf::Policy;
 use super::hostconf::HostConf;
@@ -38,12 +39,17 @@ pub fn port_of(name: &[u8], proto: &[u8]) -> Option<u16> {
 pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
     let line = NSSWITCH.get(HostsLine::parse);
     let mut last = Status::Unavail;
+    let mut no_data = false;
     for step in &line.steps {
         let (status, found) = match step.source {
             Source::Files => from_files(name, req),
-            // TODO(behaviour): the DNS source arrives with issue 4; until then it is
-            // unavailable, as glibc's dns source is without a reachable server.
-            Source::Dns => (Status::Unavail, None),
+            Source::Dns => match from_dns::from_dns(name, req) {
+                (status, Ok(found)) => (status, Some(found)),
+                (status, Err(miss)) => {
+                    no_data = miss == Miss::NoData;
+                    (status, None)
+                }
+            },
         };
         last = status;
         if let Some(found) = found {
@@ -57,6 +63,9 @@ pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
     }
     Err(match last {
         Status::TryAgain => GaiError::Again,
+        // A name DNS knows without an address of the family asked: glibc's EAI_NODATA
+        // for one family; for AF_UNSPEC (gethostbyname4_r) it answers EAI_NONAME.
+        Status::NotFound if no_data && req.family != AF_UNSPEC => GaiError::NoData,
         _ => GaiError::NoName,
     })
 }
@@ -138,9 +147,11 @@ fn as_family(addr: &Address, family: i32) -> Option<Address> {
 }
 
 /// Reverse lookup through the `hosts:` sources (gethostbyaddr's order): the official name
-/// of the first hosts line with this address.
-pub fn name_of(ip: &IpAddr) -> Option<Vec<u8>> {
+/// of the first hosts line with this address, else the PTR record. Err(Again) when DNS
+/// could not be asked (glibc's getnameinfo answers EAI_AGAIN then).
+pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
     let line = NSSWITCH.get(HostsLine::parse);
+    let mut last = Status::Unavail;
     for step in &line.steps {
         let (status, name) = match step.source {
             Source::Files => {
@@ -153,15 +164,22 @@ pub fn name_of(ip: &IpAddr) -> Option<Vec<u8>> {
                     },
                 }
             }
-            // TODO(behaviour): PTR lookups arrive with the DNS source (issue 4).
-            Source::Dns => (Status::Unavail, None),
+            Source::Dns => match from_dns::name_of(ip) {
+                Ok(Some(name)) => (Status::Success, Some(name)),
+                Ok(None) => (Status::NotFound, None),
+                Err(_) => (Status::TryAgain, None),
+            },
         };
         if name.is_some() {
-            return name;
+            return Ok(name);
         }
+        last = status;
         if step.action(status) == Action::Return {
             break;
         }
     }
-    None
+    match last {
+        Status::TryAgain => Err(GaiError::Again),
+        _ => Ok(None),
+    }
 }

@@ -17,6 +17,7 @@ pub mod exercise;
 pub mod header;
 pub mod name;
 pub mod parse;
+pub mod transport;
 
 // The transport and the resolver's policy (written next) use these.
 #[allow(unused_imports)]
