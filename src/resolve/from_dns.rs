@@ -5,7 +5,7 @@ use super::config::ConfigFile;
 use super::dns::{self, transport, Message, TYPE_A, TYPE_AAAA, TYPE_PTR};
 use super::gai::Found;
 use super::nsswitch::Status;
-use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_V4MAPPED};
+use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_CANONNAME, AI_V4MAPPED};
 use super::resolvconf::{self, Environment, ResolvConf};
 use super::{Address, GaiError};
 use crate::sys;
@@ -61,7 +61,12 @@ pub fn from_dns(name: &[u8], req: &Request) -> (Status, Result<Found, Miss>) {
             };
             search(&conf, name, types, false).map(|a| take(&mut found, a, false))
         }
-        AF_INET => search(&conf, name, &[TYPE_A], true).map(|a| take(&mut found, a, false)),
+        AF_INET => {
+            // glibc answers AF_INET without AI_CANONNAME through gethostbyname2_r, which
+            // reports an alias without an address as NODATA, not as not found.
+            let simple = req.flags & AI_CANONNAME == 0;
+            search_with(&conf, name, &[TYPE_A], true, simple).map(|a| take(&mut found, a, false))
+        }
         AF_INET6 => {
             let six = search(&conf, name, &[TYPE_AAAA], true);
             if let Ok(a) = &six {
@@ -111,12 +116,23 @@ fn search(
     types: &[u16],
     class_in_only: bool,
 ) -> Result<Answer, Miss> {
+    search_with(conf, name, types, class_in_only, false)
+}
+
+/// `search`, with `alias_is_nodata` for gethostbyname2_r's reading of alias-only replies.
+fn search_with(
+    conf: &ResolvConf,
+    name: &[u8],
+    types: &[u16],
+    class_in_only: bool,
+    alias_is_nodata: bool,
+) -> Result<Answer, Miss> {
     let dots = name.iter().filter(|&&b| b == b'.').count() as u32;
     let trailing_dot = name.last() == Some(&b'.');
     let mut saved: Option<Miss> = None;
     let mut tried_as_is = false;
     if dots >= conf.ndots || trailing_dot {
-        match query(conf, name, types, class_in_only) {
+        match query(conf, name, types, class_in_only, alias_is_nodata) {
             Ok(a) => return Ok(a),
             Err(miss) => saved = Some(miss),
         }
@@ -130,7 +146,7 @@ fn search(
             let mut full = name.to_vec();
             full.push(b'.');
             full.extend_from_slice(domain);
-            match query(conf, &full, types, class_in_only) {
+            match query(conf, &full, types, class_in_only, alias_is_nodata) {
                 Ok(a) => return Ok(a),
                 Err(Miss::NoData) => got_nodata = true,
                 Err(Miss::HostNotFound) => {}
@@ -143,17 +159,20 @@ fn search(
             }
         }
     }
+    let mut last = Miss::HostNotFound;
     if !tried_as_is && (dots > 0 || !conf.no_tld_query) {
-        match query(conf, name, types, class_in_only) {
+        match query(conf, name, types, class_in_only, alias_is_nodata) {
             Ok(a) => return Ok(a),
-            Err(miss) => saved = Some(miss),
+            Err(miss) => last = miss,
         }
     }
+    // glibc keeps the first as-is answer's error, else NODATA or SERVFAIL seen on the
+    // way, else whatever the last query said.
     Err(match saved {
         Some(miss) => miss,
         None if got_nodata => Miss::NoData,
         None if got_servfail => Miss::TryAgain,
-        None => Miss::HostNotFound,
+        None => last,
     })
 }
 
@@ -163,6 +182,7 @@ fn query(
     name: &[u8],
     types: &[u16],
     class_in_only: bool,
+    alias_is_nodata: bool,
 ) -> Result<Answer, Miss> {
     let replies = match transport::exchange(conf, name, types) {
         Ok(r) => r,
@@ -174,6 +194,7 @@ fn query(
         canon: None,
     };
     let mut all_nxdomain = true;
+    let mut aliased = false;
     for (reply, &qtype) in replies.iter().zip(types) {
         let Ok(msg) = Message::new_checked(reply) else {
             continue;
@@ -182,6 +203,9 @@ fn query(
             continue;
         }
         all_nxdomain = false;
+        aliased |= msg
+            .answers()
+            .any(|r| r.is_ok_and(|r| r.rtype == dns::TYPE_CNAME));
         let Ok(walk) = dns::addresses(&msg, qtype, class_in_only) else {
             continue;
         };
@@ -208,7 +232,9 @@ fn query(
     }
     if !answer.addrs.is_empty() {
         Ok(answer)
-    } else if all_nxdomain {
+    } else if all_nxdomain || (aliased && !alias_is_nodata) {
+        // An alias whose target has no address counts as not found (measured: glibc
+        // answers EAI_NONAME for a CNAME-only reply).
         Err(Miss::HostNotFound)
     } else {
         Err(Miss::NoData)

@@ -3,6 +3,8 @@
  * (LD_PRELOAD) can be compared line by line. Lines:
  *   gai FAMILY FLAGS SOCKTYPE PROTOCOL NODE SERVICE   hints given
  *   gai-null NODE SERVICE                             hints == NULL
+ *   gai-set ...                                       as gai, nodes printed sorted (for
+ *                                                     servers that rotate their answers)
  *   gni FAMILY ADDRESS PORT SCOPE FLAGS HOSTLEN SERVLEN [SALEN]
  *   strerror CODE
  * FAMILY is unspec|inet|inet6|unix or a number; FLAGS is a number (hex with 0x);
@@ -68,8 +70,17 @@ static char *arg(char *s)
     return s;
 }
 
+static int sorted_output;
+
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void print_list(struct addrinfo *res)
 {
+    char *lines[512];
+    int n = 0;
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         char text[INET6_ADDRSTRLEN] = "?";
         unsigned port = 0, scope = 0, flow = 0;
@@ -85,11 +96,26 @@ static void print_list(struct addrinfo *res)
             flow = s->sin6_flowinfo;
         }
         int inline_addr = (char *)a->ai_addr == (char *)(a + 1);
-        printf("  flags=%#x family=%d socktype=%d protocol=%d addrlen=%u %s port=%u scope=%u flow=%u "
-               "canon=%s inline=%d\n",
-               (unsigned)a->ai_flags, a->ai_family, a->ai_socktype, a->ai_protocol,
-               (unsigned)a->ai_addrlen, text, port, scope, flow,
-               a->ai_canonname ? a->ai_canonname : "(null)", inline_addr);
+        char line[2048];
+        /* Sorted output: the canonical name (first node only) is printed on its own. */
+        const char *canon = a->ai_canonname ? a->ai_canonname : "(null)";
+        if (sorted_output && a == res)
+            printf("  first canon=%s\n", canon);
+        snprintf(line, sizeof line,
+                 "  flags=%#x family=%d socktype=%d protocol=%d addrlen=%u %s port=%u scope=%u "
+                 "flow=%u canon=%s inline=%d\n",
+                 (unsigned)a->ai_flags, a->ai_family, a->ai_socktype, a->ai_protocol,
+                 (unsigned)a->ai_addrlen, text, port, scope, flow,
+                 sorted_output ? "-" : canon, inline_addr);
+        if (sorted_output && n < 512)
+            lines[n++] = strdup(line);
+        else
+            fputs(line, stdout);
+    }
+    qsort(lines, (size_t)n, sizeof lines[0], cmp_lines);
+    for (int i = 0; i < n; i++) {
+        fputs(lines[i], stdout);
+        free(lines[i]);
     }
 }
 
@@ -170,7 +196,8 @@ int main(void)
         char *w[16];
         int n = 0;
         for (char *t = strtok(line, " "); t && n < 16; t = strtok(NULL, " ")) w[n++] = t;
-        if (!strcmp(w[0], "gai")) gai(w, n, 0);
+        sorted_output = !strcmp(w[0], "gai-set");
+        if (!strcmp(w[0], "gai") || sorted_output) gai(w, n, 0);
         else if (!strcmp(w[0], "gai-null")) gai(w, n, 1);
         else if (!strcmp(w[0], "gni")) gni(w, n);
         else if (!strcmp(w[0], "strerror") && n > 1) printf("  %s\n", gai_strerror(atoi(w[1])));
