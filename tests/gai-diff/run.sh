@@ -28,6 +28,8 @@ run_variant() {
         mount --bind "${HOST_CONF:-$fx/host.conf}" /etc/host.conf
         "$probe" <"$cases" >"$o.glibc"
         LD_PRELOAD="$so" "$probe" <"$cases" >"$o.netshim"
+        # Stop what the setup started (the DNS server).
+        for job in $(jobs -p); do kill "$job"; wait "$job" 2>/dev/null || true; done
     ' _ "$here/fixtures" "$setup" "$out/probe" "$so" "$cases" "$out/$name" || {
         echo "FAIL $name: could not run the namespace"; failed=$((failed + 1)); return 1; }
 }
@@ -81,7 +83,7 @@ done
 if command -v dnsmasq >/dev/null; then
     dns_setup='
         dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --port=53 --listen-address=127.0.0.1 \
-            --bind-interfaces --user=root --pid-file=/dev/null --log-facility=/dev/null --cache-size=0 --no-negcache \
+            --bind-interfaces --user=root --pid-file="$o.dnsmasq.pid" --log-facility="$o.dnsmasq.log" --cache-size=0 --no-negcache \
             --host-record=dual.dns.test,192.0.2.1,2001:db8::1 --host-record=v4.dns.test,192.0.2.2 \
             --host-record=v6.dns.test,2001:db8::2 --host-record=dual.other.test,192.0.2.3 \
             $(for i in $(seq 1 8); do printf -- "--host-record=many.dns.test,198.51.100.%d " $i; done) \
