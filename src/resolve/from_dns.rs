@@ -195,6 +195,7 @@ fn query(
     };
     let mut all_nxdomain = true;
     let mut aliased = false;
+    let mut malformed = false;
     for (reply, &qtype) in replies.iter().zip(types) {
         let Ok(msg) = Message::new_checked(reply) else {
             continue;
@@ -220,6 +221,7 @@ fn query(
             }
         }
         if broken {
+            malformed = true; // a malformed answer is dropped whole: not found, as in glibc
             continue;
         }
         if !addrs.is_empty() && answer.canon.is_none() {
@@ -232,7 +234,7 @@ fn query(
     }
     if !answer.addrs.is_empty() {
         Ok(answer)
-    } else if all_nxdomain || (aliased && !alias_is_nodata) {
+    } else if all_nxdomain || malformed || (aliased && !alias_is_nodata) {
         // An alias whose target has no address counts as not found (measured: glibc
         // answers EAI_NONAME for a CNAME-only reply).
         Err(Miss::HostNotFound)
