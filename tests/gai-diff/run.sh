@@ -23,7 +23,8 @@ run_variant() {
         fx=$1 setup=$2 probe=$3 so=$4 cases=$5 o=$6
         ip link set lo up
         eval "$setup"
-        for f in hosts services gai.conf resolv.conf; do mount --bind "$fx/$f" "/etc/$f"; done
+        for f in hosts services gai.conf; do mount --bind "$fx/$f" "/etc/$f"; done
+        mount --bind "${RESOLV:-$fx/resolv.conf}" /etc/resolv.conf
         mount --bind "${NSSWITCH:-$fx/nsswitch.conf}" /etc/nsswitch.conf
         mount --bind "${HOST_CONF:-$fx/host.conf}" /etc/host.conf
         "$probe" <"$cases" >"$o.glibc"
@@ -96,6 +97,9 @@ if command -v dnsmasq >/dev/null; then
         for _ in $(seq 100); do (exec 3<>/dev/udp/127.0.0.1/53) 2>/dev/null && break; sleep 0.05; done
         sleep 0.2'
     NSSWITCH="$here/fixtures/nsswitch-dns.conf" run_variant dns "$here/cases-dns.txt" "$dns_setup" && tally < <(compare dns)
+    # ndots, no-tld-query, rotate over two servers, edns0 and a nameserver line glibc ignores.
+    NSSWITCH="$here/fixtures/nsswitch-dns.conf" RESOLV="$here/fixtures/resolv.conf.options" \
+        run_variant dns-options "$here/cases-dns-options.txt" "$dns_setup" && tally < <(compare dns-options)
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
 fi
