@@ -7,12 +7,13 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR    ?=
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 CARGO      ?= cargo
+SHELL      := /bin/bash
 BUILD      := build
 SO         := $(BUILD)/lib/libnetshim.so.$(VERSION)
 # cargo's output directory: CARGO_TARGET_DIR when set, else ./target.
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: all lib header test unit c-tests gai-diff dns-misbehave bench-quick bench check-aarch64 lint install uninstall demo clean
+.PHONY: fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave bench-quick bench check-aarch64 lint install uninstall demo clean
 
 all: lib
 
@@ -53,6 +54,17 @@ bench-quick: lib
 # The full side-by-side run (a few minutes): prints the table docs/BENCHMARKS.md holds.
 bench: lib
 	bash bench/run.sh $(BUILD)/lib
+
+# Each cargo-fuzz target for FUZZ_SECONDS (CI: 30): the DNS wire reader and the
+# resolv.conf parser. Needs a nightly toolchain and cargo-fuzz (.ci/run installs them).
+FUZZ_SECONDS ?= 30
+fuzz-smoke:
+	cd fuzz && for t in dns_parse resolv_conf; do \
+		cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
+			| grep -E '^(Done|stat::number_of_executed_units)|ERROR|panicked' ; \
+		test $${PIPESTATUS[0]} -eq 0 || { echo "FAIL fuzz $$t"; exit 1; }; \
+		echo "ok   fuzz $$t: $(FUZZ_SECONDS) s without a crash"; \
+	done
 
 # The aarch64 syscall layer must keep compiling (it is not run on this x86_64 machine).
 check-aarch64:
