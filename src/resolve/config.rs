@@ -5,6 +5,7 @@
 use crate::sys::{self, fs::FileId, sync::SpinLock};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 use once_cell::race::OnceBox;
 
 /// Configuration files larger than this are treated as unreadable rather than
@@ -17,16 +18,33 @@ pub struct ConfigFile<T> {
     default: &'static [u8],
     path: OnceBox<Vec<u8>>,
     state: SpinLock<Option<(Option<FileId>, Arc<T>)>>,
+    /// Stat the file on every `every`-th use only (1: every use).
+    every: u32,
+    uses: AtomicU32,
 }
 
 impl<T> ConfigFile<T> {
-    /// `default` is NUL-terminated; `variable` names the environment override.
+    /// `default` is NUL-terminated; `variable` names the environment override. The file
+    /// is stat-checked on every use.
     pub const fn new(variable: &'static [u8], default: &'static [u8]) -> Self {
+        Self::checked_every(variable, default, 1)
+    }
+
+    /// Like `new`, for files that rarely change but are read on every lookup besides the
+    /// one that matters (nsswitch.conf, host.conf): stat-checked on every `every`-th use,
+    /// so that a hosts-file lookup costs one stat, not three.
+    pub const fn checked_every(
+        variable: &'static [u8],
+        default: &'static [u8],
+        every: u32,
+    ) -> Self {
         ConfigFile {
             variable,
             default,
             path: OnceBox::new(),
             state: SpinLock::new(None),
+            every,
+            uses: AtomicU32::new(0),
         }
     }
 
@@ -59,6 +77,14 @@ impl<T> ConfigFile<T> {
     /// The parsed file, parsing it again only if it changed since the last call.
     /// `parse` receives None when the file is missing or unreadable.
     pub fn get(&self, parse: fn(Option<&[u8]>) -> T) -> Arc<T> {
+        if self.every > 1 && self.uses.fetch_add(1, Ordering::Relaxed) % self.every != 0 {
+            if let Some(value) = self
+                .state
+                .with(|state| state.as_ref().map(|(_, v)| v.clone()))
+            {
+                return value;
+            }
+        }
         let path = self.path();
         let id = sys::fs::stat(path).ok();
         let cached = self.state.with(|state| match state {

@@ -24,7 +24,8 @@ pub struct Hosts {
     arena: Vec<u8>,
     /// One per accepted line, in file order.
     entries: Vec<Entry>,
-    /// (name or alias, entry), ordered by (ASCII-lower-cased name, entry).
+    /// (ASCII-lower-cased name or alias, entry), ordered by (key, entry): a lookup folds
+    /// the query once and then compares bytes.
     by_name: Vec<(Span, usize)>,
     /// (address, entry), ordered by (address, entry).
     by_addr: Vec<(IpAddr, usize)>,
@@ -112,7 +113,7 @@ pub fn parse(text: &[u8]) -> Hosts {
         ..
     } = &mut h;
     let text = |span: Span| arena.get(span.start..span.end).unwrap_or_default();
-    by_name.sort_unstable_by(|a, b| cmp_ignore_case(text(a.0), text(b.0)).then(a.1.cmp(&b.1)));
+    by_name.sort_unstable_by(|a, b| text(a.0).cmp(text(b.0)).then(a.1.cmp(&b.1)));
     by_addr.sort_unstable();
     h
 }
@@ -133,9 +134,10 @@ impl Hosts {
         };
         let index = self.entries.len();
         let first_name = self.by_name.len();
+        let key = self.store_lower(name);
         let name = self.store(name);
         self.entries.push(Entry { ip, name });
-        self.by_name.push((name, index));
+        self.by_name.push((key, index));
         for alias in fields {
             // A name repeated on one line still matches that line once.
             let seen = self
@@ -145,7 +147,7 @@ impl Hosts {
                 .iter()
                 .any(|&(s, _)| cmp_ignore_case(self.text(s), alias).is_eq());
             if !seen {
-                let alias = self.store(alias);
+                let alias = self.store_lower(alias);
                 self.by_name.push((alias, index));
             }
         }
@@ -167,13 +169,37 @@ impl Hosts {
         }
     }
 
+    fn store_lower(&mut self, bytes: &[u8]) -> Span {
+        let start = self.arena.len();
+        self.arena.extend(bytes.iter().map(u8::to_ascii_lowercase));
+        Span {
+            start,
+            end: self.arena.len(),
+        }
+    }
+
     fn text(&self, span: Span) -> &[u8] {
         self.arena.get(span.start..span.end).unwrap_or_default()
     }
 
     /// Every line naming `name` (official name or alias), in file order; None if none does.
     pub fn lookup(&self, name: &[u8]) -> Option<HostsMatch<'_>> {
-        let key = |&(span, _): &(Span, usize)| cmp_ignore_case(self.text(span), name);
+        // Fold the query once (on the stack for any name a lookup can carry).
+        let mut small = [0u8; 256];
+        let folded_vec;
+        let name: &[u8] = match small.get_mut(..name.len()) {
+            Some(buf) => {
+                buf.iter_mut()
+                    .zip(name)
+                    .for_each(|(d, s)| *d = s.to_ascii_lowercase());
+                buf
+            }
+            None => {
+                folded_vec = name.to_ascii_lowercase();
+                &folded_vec
+            }
+        };
+        let key = |&(span, _): &(Span, usize)| self.text(span).cmp(name);
         let start = self.by_name.partition_point(|e| key(e) == Ordering::Less);
         let rest = self.by_name.get(start..)?;
         let len = rest.partition_point(|e| key(e) == Ordering::Equal);

@@ -15,9 +15,12 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 static HOSTS: ConfigFile<Option<Hosts>> = ConfigFile::new(b"NETSHIM_HOSTS", b"/etc/hosts\0");
 static SERVICES: ConfigFile<Services> = ConfigFile::new(b"NETSHIM_SERVICES", b"/etc/services\0");
+/// nsswitch.conf and host.conf are re-checked on every 32nd lookup (ConfigFile::checked_every).
+const SELDOM: u32 = 32;
 static NSSWITCH: ConfigFile<HostsLine> =
-    ConfigFile::new(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0");
-static HOST_CONF: ConfigFile<HostConf> = ConfigFile::new(b"NETSHIM_HOST_CONF", b"/etc/host.conf\0");
+    ConfigFile::checked_every(b"NETSHIM_NSSWITCH", b"/etc/nsswitch.conf\0", SELDOM);
+static HOST_CONF: ConfigFile<HostConf> =
+    ConfigFile::checked_every(b"NETSHIM_HOST_CONF", b"/etc/host.conf\0", SELDOM);
 static GAI_CONF: ConfigFile<Policy> = ConfigFile::new(b"NETSHIM_GAI_CONF", b"/etc/gai.conf\0");
 
 /// The address-sort policy. glibc reads gai.conf once, and again on change only with
