@@ -59,7 +59,7 @@ bench: lib
 # resolv.conf parser. Needs a nightly toolchain and cargo-fuzz (.ci/run installs them).
 FUZZ_SECONDS ?= 30
 fuzz-smoke:
-	cd fuzz && for t in dns_parse resolv_conf; do \
+	@cd fuzz && for t in dns_parse resolv_conf; do \
 		cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
 			| grep -E '^(Done|stat::number_of_executed_units)|ERROR|panicked' ; \
 		test $${PIPESTATUS[0]} -eq 0 || { echo "FAIL fuzz $$t"; exit 1; }; \
