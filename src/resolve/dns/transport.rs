@@ -15,9 +15,10 @@ use crate::sys::{self, time::PollFd, Errno, RawFd};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// Largest reply read over UDP: glibc's resolver buffer grows to 65536 for TCP; over UDP
-/// an answer is at most 65507 bytes.
-const UDP_REPLY_MAX: usize = 65536;
+/// Largest reply read over UDP. netshim advertises at most 1200 bytes (EDNS0, as glibc)
+/// and servers truncate to 512 without it; a longer datagram is cut, fails to parse and
+/// is ignored like any other malformed packet.
+const UDP_REPLY_MAX: usize = 4096;
 /// A query is at most 255 bytes of name plus header, question and an OPT record.
 const QUERY_MAX: usize = 512;
 /// glibc advertises 1200 bytes with `options edns0` (resolv-internal.h).
@@ -250,7 +251,7 @@ fn over_udp(
     };
     let serial = conf.single_request || conf.single_request_reopen;
     let deadline = sys::time::monotonic() + (wait_ms as u64) * 1_000_000;
-    let mut buf = alloc::vec![0u8; UDP_REPLY_MAX];
+    let mut buf = [0u8; UDP_REPLY_MAX];
     let mut sent = [false; 2];
     loop {
         // Send what is due: every unanswered query at once (one sendmmsg, as glibc), or
@@ -351,7 +352,7 @@ fn over_tcp(ns: &Nameserver, queries: &mut [Outstanding], wait_ms: i64) -> Outco
     }
     let mut written = 0;
     let mut inbuf: Vec<u8> = Vec::new();
-    let mut chunk = alloc::vec![0u8; 16 * 1024];
+    let mut chunk = [0u8; 4096];
     loop {
         if queries.iter().all(|q| q.reply.is_some()) {
             return Outcome::Done;
