@@ -53,6 +53,13 @@ const char *gai_strerror(int errcode) __THROW;
 int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags);
 
 /*
+ getsockopt(2): see <https://man7.org/linux/man-pages/man2/getsockopt.2.html>. A raw
+ pass-through; netshim exports it so that the connect logger sees how non-blocking
+ connects end (event loops ask SO_ERROR once the socket is writable).
+ */
+int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen) __THROW;
+
+/*
  socket(2): see <https://man7.org/linux/man-pages/man2/socket.2.html>.
  Every domain, type flag (SOCK_NONBLOCK, SOCK_CLOEXEC) and protocol goes to the kernel
  as given; return value and errno are the kernel's, as with glibc's wrapper.

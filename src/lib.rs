@@ -10,6 +10,7 @@
 extern crate alloc;
 
 mod abi;
+mod log;
 mod malloc;
 #[allow(dead_code)] // the resolver is wired to the ABI piece by piece
 mod resolve;

@@ -10,6 +10,7 @@ const EXPORTS: &[&str] = &[
     "gai_strerror",
     "getaddrinfo",
     "getnameinfo",
+    "getsockopt",
     "socket",
 ];
 

@@ -30,3 +30,5 @@ type Gni = unsafe extern "C" fn(
     c_int,
 ) -> c_int;
 const _: [Gni; 2] = [super::getnameinfo::getnameinfo, libc::getnameinfo];
+type Gso = unsafe extern "C" fn(c_int, c_int, c_int, *mut libc::c_void, *mut socklen_t) -> c_int;
+const _: [Gso; 2] = [super::getsockopt::getsockopt, libc::getsockopt];

@@ -1,5 +1,5 @@
 use super::errno;
-use crate::sys;
+use crate::{log, sys};
 use libc::{c_int, socklen_t};
 
 /// `const struct sockaddr *` under the name glibc's <sys/socket.h> gives it, so that the
@@ -8,11 +8,42 @@ use libc::{c_int, socklen_t};
 #[allow(non_camel_case_types)]
 pub type __CONST_SOCKADDR_ARG = *const libc::sockaddr;
 
+/// The most of a sockaddr the logger looks at: sockaddr_un (110 bytes) fits.
+const PEER_MAX: usize = 112;
+
 /// connect(2): see <https://man7.org/linux/man-pages/man2/connect.2.html>.
 /// The address goes to the kernel untouched, whatever its family (AF_INET, AF_INET6,
 /// AF_UNIX paths and abstract names, AF_NETLINK, …); return value and errno are the
 /// kernel's. Unlike glibc's, this connect is not a pthread cancellation point.
 #[no_mangle]
 pub extern "C" fn connect(sockfd: c_int, addr: __CONST_SOCKADDR_ARG, addrlen: socklen_t) -> c_int {
-    errno::finish_unit(sys::net::connect_raw(sockfd, addr, addrlen))
+    if !log::enabled() {
+        return errno::finish_unit(sys::net::connect_raw(sockfd, addr, addrlen));
+    }
+    let start = log::now();
+    let result = sys::net::connect_raw(sockfd, addr, addrlen);
+    let mut peer = [0u8; PEER_MAX];
+    let len = copy_peer(addr, addrlen, &result, &mut peer);
+    log::connect(sockfd, &peer[..len], result.map_err(|e| e.raw()), start);
+    errno::finish_unit(result)
+}
+
+/// Copies the address the kernel read, when it read one: not after EFAULT (the memory is
+/// not the caller's) nor EINVAL (the length may be anything).
+fn copy_peer(
+    addr: __CONST_SOCKADDR_ARG,
+    len: socklen_t,
+    result: &Result<(), sys::Errno>,
+    out: &mut [u8; PEER_MAX],
+) -> usize {
+    if addr.is_null()
+        || matches!(result, Err(e) if *e == sys::Errno::FAULT || *e == sys::Errno::INVAL)
+    {
+        return 0;
+    }
+    let n = (len as usize).min(PEER_MAX);
+    // SAFETY: the kernel accepted `len` bytes at `addr` for this connect (it answers EFAULT
+    // or EINVAL otherwise, excluded above), so the first `n <= len` bytes are readable.
+    unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, out.as_mut_ptr(), n) };
+    n
 }

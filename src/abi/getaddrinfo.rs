@@ -86,7 +86,12 @@ pub unsafe extern "C" fn getaddrinfo(
             protocol: 0,
         },
     };
-    let answer = match gai::getaddrinfo(request) {
+    let start = crate::log::enabled().then(crate::log::now);
+    let outcome = gai::getaddrinfo(request);
+    if let Some(start) = start {
+        log_lookup(&request, &outcome, start);
+    }
+    let answer = match outcome {
         Ok(answer) => answer,
         Err(e) => return fail(e),
     };
@@ -102,6 +107,54 @@ pub unsafe extern "C" fn getaddrinfo(
             0
         },
         None => fail(GaiError::Memory),
+    }
+}
+
+/// The logger's getaddrinfo line, and the addresses it remembers for connect lines.
+fn log_lookup(request: &Request, outcome: &Result<Answer, GaiError>, start: u64) {
+    let elapsed = crate::log::now().saturating_sub(start);
+    let mut addrs: alloc::vec::Vec<IpAddr> = alloc::vec::Vec::new();
+    if let Ok(answer) = outcome {
+        for entry in &answer.entries {
+            if !addrs.contains(&entry.addr.ip) {
+                addrs.push(entry.addr.ip);
+            }
+        }
+    }
+    let result = match outcome {
+        Ok(_) => "ok",
+        Err(e) => eai_name(*e),
+    };
+    let numeric = request.node.is_some_and(|n| {
+        let (text, _) = crate::resolve::numeric::split_scope(n);
+        crate::resolve::numeric::parse_ipv4(n).is_some()
+            || crate::resolve::numeric::parse_ipv6(text).is_some()
+    });
+    crate::log::getaddrinfo_event(
+        request.node,
+        request.service,
+        request.family,
+        result,
+        &addrs,
+        elapsed,
+        numeric,
+    );
+}
+
+fn eai_name(e: GaiError) -> &'static str {
+    match e {
+        GaiError::BadFlags => "EAI_BADFLAGS",
+        GaiError::NoName => "EAI_NONAME",
+        GaiError::Again => "EAI_AGAIN",
+        GaiError::Fail => "EAI_FAIL",
+        GaiError::NoData => "EAI_NODATA",
+        GaiError::Family => "EAI_FAMILY",
+        GaiError::SockType => "EAI_SOCKTYPE",
+        GaiError::Service => "EAI_SERVICE",
+        GaiError::AddrFamily => "EAI_ADDRFAMILY",
+        GaiError::Memory => "EAI_MEMORY",
+        GaiError::System(_) => "EAI_SYSTEM",
+        GaiError::Overflow => "EAI_OVERFLOW",
     }
 }
 

@@ -12,4 +12,6 @@ mod connect;
 pub(crate) mod errno;
 mod getaddrinfo;
 mod getnameinfo;
+mod getsockopt;
+mod init;
 mod socket;

@@ -23,7 +23,13 @@ const WANTED: [&[u8]; 5] = [
 /// AT_SECURE from the auxiliary vector: 1 secure, 0 not, 2 not known yet.
 static SECURE: AtomicUsize = AtomicUsize::new(2);
 
-extern "C" fn capture(_argc: i32, _argv: *const *const c_char, envp: *const *const c_char) {
+/// Copies the variables netshim reads and learns AT_SECURE. Called once, by the library's
+/// constructor (abi/init.rs).
+///
+/// # Safety
+/// `envp` is null or the NULL-terminated array of NUL-terminated strings the loader passes
+/// to constructors, valid for the duration of the call.
+pub unsafe fn capture(envp: *const *const c_char) {
     if envp.is_null() {
         return;
     }
@@ -46,12 +52,6 @@ extern "C" fn capture(_argc: i32, _argv: *const *const c_char, envp: *const *con
     }
     let _ = VARS.set(Box::new(vars));
 }
-
-/// Runs `capture` when the library is loaded (preloaded, linked or dlopen()ed), before the
-/// program's main.
-#[used]
-#[link_section = ".init_array"]
-static CAPTURE: extern "C" fn(i32, *const *const c_char, *const *const c_char) = capture;
 
 /// AT_SECURE, read from /proc/self/auxv with our own syscalls (a dlopen()ed library is
 /// given a copy of environ, so the auxv is not reliably found after envp in memory).

@@ -14,6 +14,7 @@ impl Errno {
     pub const NOMEM: Errno = Errno(libc::ENOMEM);
     pub const AFNOSUPPORT: Errno = Errno(libc::EAFNOSUPPORT);
     pub const NOSPC: Errno = Errno(libc::ENOSPC);
+    pub const PIPE: Errno = Errno(libc::EPIPE);
     pub const TIMEDOUT: Errno = Errno(libc::ETIMEDOUT);
     pub const CONNREFUSED: Errno = Errno(libc::ECONNREFUSED);
     pub const NETUNREACH: Errno = Errno(libc::ENETUNREACH);

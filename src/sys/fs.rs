@@ -37,6 +37,8 @@ pub struct FileId {
     pub size: i64,
     pub mtime_sec: i64,
     pub mtime_nsec: i64,
+    /// st_mode: the file type bits tell pipes and sockets from files.
+    pub mode: u32,
 }
 
 fn file_id(st: &libc::stat) -> FileId {
@@ -46,6 +48,7 @@ fn file_id(st: &libc::stat) -> FileId {
         size: st.st_size as i64,
         mtime_sec: st.st_mtime as i64,
         mtime_nsec: st.st_mtime_nsec as i64,
+        mode: st.st_mode as u32,
     }
 }
 

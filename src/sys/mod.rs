@@ -18,6 +18,7 @@ pub mod fs;
 pub mod net;
 pub mod process;
 pub mod random;
+pub mod signal;
 pub mod sync;
 pub mod time;
 
