@@ -4,6 +4,7 @@ PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR     ?= $(PREFIX)/bin
 DESTDIR    ?=
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 CARGO      ?= cargo
@@ -91,7 +92,8 @@ PC_LIBDIR     = $(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))
 PC_INCLUDEDIR = $(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))
 
 install: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(TARGET_DIR)/release/netshim $(DESTDIR)$(BINDIR)/netshim
 	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/libnetshim.so.$(VERSION)
 	ln -sf libnetshim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnetshim.so.0
 	ln -sf libnetshim.so.0 $(DESTDIR)$(LIBDIR)/libnetshim.so
@@ -103,7 +105,7 @@ install: lib
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libnetshim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnetshim.so.0 \
 		$(DESTDIR)$(LIBDIR)/libnetshim.so $(DESTDIR)$(INCLUDEDIR)/netshim.h \
-		$(DESTDIR)$(PKGCONFIGDIR)/netshim.pc
+		$(DESTDIR)$(PKGCONFIGDIR)/netshim.pc $(DESTDIR)$(BINDIR)/netshim
 
 demo: lib
 	bash scripts/demo.sh $(BUILD)/lib

@@ -156,9 +156,15 @@ dest="$out/destdir"
 if make -s -C "$root" install DESTDIR="$dest" PREFIX=/usr/local >"$out/install.log" 2>&1; then
     ok "make install DESTDIR=… PREFIX=/usr/local"
     inst="$dest/usr/local"
-    for f in lib/libnetshim.so lib/libnetshim.so.0 include/netshim.h lib/pkgconfig/netshim.pc; do
+    for f in lib/libnetshim.so lib/libnetshim.so.0 include/netshim.h lib/pkgconfig/netshim.pc bin/netshim; do
         [ -e "$inst/$f" ] && ok "installed $f" || fail "installed $f"
     done
+    # The installed launcher finds the installed library (../lib) by itself.
+    if env -u NETSHIM_LIBRARY "$inst/bin/netshim" run -- sh -c 'case "$LD_PRELOAD" in *"/lib/libnetshim.so.0"*) exit 0;; esac; exit 1'; then
+        ok "installed netshim run preloads the installed library"
+    else
+        fail "installed netshim run does not find the installed library"
+    fi
     pc=$(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --define-variable=prefix="$inst" --cflags --libs netshim)
     if gcc "${warn[@]}" -std=c11 -pedantic -o "$out/beej_pc" "$here/beej_connect.c" $pc; then
         ok "beej example builds with pkg-config: $pc"
