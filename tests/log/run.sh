@@ -101,6 +101,21 @@ lines=$(grep -c ' connect fd=' "$out/signal.log")
 [ -n "$made" ] && [ "$made" = "$lines" ] && ok "connects from a signal handler: $made connects, $lines lines, no deadlock" ||
     fail "signal handler: '$made' connects, $lines lines"
 
+# 5b. netshim's own sockets are not the program's connects: a DNS lookup (to a server
+# that is not there) and an address sort (source probes) log only the getaddrinfo line.
+printf 'nameserver 127.0.0.1#1\noptions timeout:1 attempts:1\n' >"$out/resolv.conf"
+printf 'hosts: dns files\n' >"$out/nsswitch.conf"
+printf '192.0.2.1\tsorted.test\n192.0.2.2\tsorted.test\n2001:db8::9\tsorted.test\n' >"$out/sort-hosts"
+NETSHIM_LOG="$out/internal.log" NETSHIM_RESOLV_CONF="$out/resolv.conf" NETSHIM_NSSWITCH="$out/nsswitch.conf" \
+    NETSHIM_HOSTS="$out/sort-hosts" RESOLV_MULTI=on LD_PRELOAD="$so" \
+    python3 -c 'import socket; socket.getaddrinfo("sorted.test", 80); socket.getaddrinfo("nothere.test", 80)' 2>/dev/null
+lines=$(wc -l <"$out/internal.log")
+if [ "$lines" = 2 ] && [ "$(grep -c ' getaddrinfo ' "$out/internal.log")" = 2 ]; then
+    ok "DNS queries and sort probes made by netshim are not logged as the program's connects"
+else
+    fail "internal sockets: $(cat "$out/internal.log")"
+fi
+
 # 6. Secure execution (set-uid): NETSHIM_* ignored.
 cp "$out/errno_linked" /tmp/netshim-setuid-test && chmod 4755 /tmp/netshim-setuid-test
 rm -f /tmp/netshim-setuid.log
