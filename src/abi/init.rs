@@ -7,6 +7,7 @@ use core::ffi::c_char;
 extern "C" fn init(_argc: i32, _argv: *const *const c_char, envp: *const *const c_char) {
     // SAFETY: the loader passes the process's envp, valid for this call (or null).
     unsafe { crate::sys::env::capture(envp) };
+    crate::sys::vdso::init();
     crate::log::init();
 }
 

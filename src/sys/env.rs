@@ -57,21 +57,8 @@ pub unsafe fn capture(envp: *const *const c_char) {
 /// given a copy of environ, so the auxv is not reliably found after envp in memory).
 /// Without /proc, real and effective ids are compared instead, as torsocks does.
 fn at_secure() -> usize {
-    const WORD: usize = core::mem::size_of::<usize>();
-    let mut buf = [0u8; 1024]; // the auxv is about 20 pairs of words: ~400 bytes on 64-bit
-    if let Ok(fd) = super::fs::open(b"/proc/self/auxv\0", libc::O_RDONLY | libc::O_CLOEXEC, 0) {
-        let n = super::fs::read(fd, &mut buf).unwrap_or(0);
-        let _ = super::fs::close(fd);
-        for pair in buf[..n].chunks_exact(2 * WORD) {
-            let word = |i: usize| {
-                let mut w = [0u8; WORD];
-                w.copy_from_slice(&pair[i * WORD..(i + 1) * WORD]);
-                usize::from_ne_bytes(w)
-            };
-            if word(0) == libc::AT_SECURE as usize {
-                return usize::from(word(1) != 0);
-            }
-        }
+    if let Some(value) = auxv(libc::AT_SECURE as usize) {
+        return usize::from(value != 0);
     }
     // SAFETY: these syscalls take no arguments and cannot fail.
     let ids = unsafe {
@@ -83,6 +70,23 @@ fn at_secure() -> usize {
         ]
     };
     usize::from(ids[0] != ids[1] || ids[2] != ids[3])
+}
+
+/// One entry of the auxiliary vector, from /proc/self/auxv.
+pub fn auxv(kind: usize) -> Option<usize> {
+    const WORD: usize = core::mem::size_of::<usize>();
+    let mut buf = [0u8; 1024]; // the auxv is about 20 pairs of words: ~400 bytes on 64-bit
+    let fd = super::fs::open(b"/proc/self/auxv\0", libc::O_RDONLY | libc::O_CLOEXEC, 0).ok()?;
+    let n = super::fs::read(fd, &mut buf).unwrap_or(0).min(buf.len());
+    let _ = super::fs::close(fd);
+    buf[..n].chunks_exact(2 * WORD).find_map(|pair| {
+        let word = |i: usize| {
+            let mut w = [0u8; WORD];
+            w.copy_from_slice(&pair[i * WORD..(i + 1) * WORD]);
+            usize::from_ne_bytes(w)
+        };
+        (word(0) == kind).then(|| word(1))
+    })
 }
 
 /// The value of `name` when netshim was loaded, if set (only the variables in WANTED).

@@ -21,6 +21,7 @@ pub mod random;
 pub mod signal;
 pub mod sync;
 pub mod time;
+pub mod vdso;
 
 pub use errno::Errno;
 
