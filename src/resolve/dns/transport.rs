@@ -228,6 +228,27 @@ fn open_udp(ns: &Nameserver) -> Result<Socket, Errno> {
     Ok(sock)
 }
 
+/// Waits for `events` on `fd` until `deadline`: false on timeout or error. A signal
+/// (EINTR) waits again, for what is left of the time only.
+fn wait(fd: RawFd, events: i16, deadline: u64) -> bool {
+    loop {
+        let left = remaining_ms(deadline);
+        if left == 0 {
+            return false;
+        }
+        let mut fds = [PollFd {
+            fd,
+            events,
+            revents: 0,
+        }];
+        match sys::time::poll(&mut fds, left) {
+            Ok(n) => return n > 0,
+            Err(Errno::INTR) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
 /// Milliseconds left until `deadline` (monotonic nanoseconds).
 fn remaining_ms(deadline: u64) -> i64 {
     let now = sys::time::monotonic();
@@ -276,21 +297,8 @@ fn over_udp(
         if queries.iter().all(|q| q.reply.is_some()) {
             return Outcome::Done;
         }
-        let left = remaining_ms(deadline);
-        if left == 0 {
+        if !wait(sock.0, libc::POLLIN as i16, deadline) {
             return Outcome::Failed;
-        }
-        let mut fds = [PollFd {
-            fd: sock.0,
-            events: libc::POLLIN as i16,
-            revents: 0,
-        }];
-        match sys::time::poll(&mut fds, left) {
-            Ok(0) => return Outcome::Failed,
-            Ok(_) => {}
-            // A signal: wait only for what is left of the timeout.
-            Err(Errno::INTR) => continue,
-            Err(_) => return Outcome::Failed,
         }
         // Drain what is there; junk is read and dropped, bounded by the buffer per read.
         loop {
@@ -357,25 +365,13 @@ fn over_tcp(ns: &Nameserver, queries: &mut [Outstanding], wait_ms: i64) -> Outco
         if queries.iter().all(|q| q.reply.is_some()) {
             return Outcome::Done;
         }
-        let left = remaining_ms(deadline);
-        if left == 0 {
-            return Outcome::Failed;
-        }
         let events = if written < out.len() {
             libc::POLLOUT
         } else {
             libc::POLLIN
         };
-        let mut fds = [PollFd {
-            fd: fd.0,
-            events: events as i16,
-            revents: 0,
-        }];
-        match sys::time::poll(&mut fds, left) {
-            Ok(0) => return Outcome::Failed,
-            Ok(_) => {}
-            Err(Errno::INTR) => continue,
-            Err(_) => return Outcome::Failed,
+        if !wait(fd.0, events as i16, deadline) {
+            return Outcome::Failed;
         }
         if written < out.len() {
             match sys::net::sendto(fd.0, &out[written..], libc::MSG_NOSIGNAL, &[]) {
