@@ -40,6 +40,7 @@ build beej_glibc beej_connect.c -std=c11 -pedantic
 build beej_linked beej_connect.c -std=c11 -pedantic "${link[@]}"
 build listener listener.c -std=c11 -pedantic
 build gai_workload gai_workload.c -std=gnu11 -pedantic
+build fork_resolve fork_resolve.c -std=gnu11 -pedantic -pthread
 build libtripwire.so tripwire.c -std=gnu11 -fPIC -shared -ldl
 build libtripwire_bad.so tripwire_bad.c -std=c11 -fPIC -shared
 build tripwire_control tripwire_control.c -std=c11 -L"$out" -ltripwire_bad -Wl,-rpath,"$out"
@@ -117,6 +118,8 @@ fixture_env=(NETSHIM_HOSTS="$here/fixtures/hosts" NETSHIM_SERVICES="$here/fixtur
     NETSHIM_NSSWITCH="$here/fixtures/nsswitch.conf")
 check "resolver workload answers from the fixture files (preloaded)" \
     env "${fixture_env[@]}" LD_PRELOAD="$so" "$out/gai_workload"
+check "fork while threads resolve: every child resolves, none hangs" \
+    env "${fixture_env[@]}" LD_PRELOAD="$so" timeout 120 "$out/fork_resolve"
 check "tripwire: netshim's getaddrinfo/getnameinfo never call glibc's I/O" \
     env "${fixture_env[@]}" LD_PRELOAD="$so $out/libtripwire.so" "$out/gai_workload"
 

@@ -8,6 +8,7 @@ extern "C" fn init(_argc: i32, _argv: *const *const c_char, envp: *const *const 
     // SAFETY: the loader passes the process's envp, valid for this call (or null).
     unsafe { crate::sys::env::capture(envp) };
     crate::sys::vdso::init();
+    crate::sys::fork::init();
     crate::log::init();
 }
 

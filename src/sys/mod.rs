@@ -14,6 +14,7 @@ mod arch;
 
 pub mod env;
 pub mod errno;
+pub mod fork;
 pub mod fs;
 pub mod net;
 pub mod process;
