@@ -11,9 +11,9 @@ use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 /// The wiped page's first word (null until `init`, or if the kernel cannot wipe pages).
 static PAGE: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::null_mut());
-/// Epochs handed out so far; a child continues from the parent's count, so its epoch is
-/// one no lock in it was ever taken in.
-static NEXT: AtomicU32 = AtomicU32::new(1);
+/// Epochs handed out so far (1 means "no wiped page"); a child continues from the parent's
+/// count, so its epoch is one no lock in it was ever taken in.
+static NEXT: AtomicU32 = AtomicU32::new(2);
 const MADV_WIPEONFORK: usize = 18;
 const PAGE_SIZE: usize = 4096;
 

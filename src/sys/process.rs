@@ -2,9 +2,23 @@
 
 use super::{syscall, RawFd};
 
+/// The pid, cached per fork epoch (sys::fork): a syscall only in a new process.
 pub fn getpid() -> i32 {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    /// (epoch << 32) | pid, 0 when not known yet.
+    static CACHED: AtomicU64 = AtomicU64::new(0);
+    let epoch = super::fork::epoch();
+    let cached = CACHED.load(Ordering::Relaxed);
+    if cached != 0 && (cached >> 32) as u32 == epoch && epoch != 1 {
+        return cached as u32 as i32;
+    }
     // SAFETY: getpid takes no arguments and cannot fail.
-    unsafe { syscall!(libc::SYS_getpid) as i32 }
+    let pid = unsafe { syscall!(libc::SYS_getpid) as i32 };
+    CACHED.store(
+        (u64::from(epoch) << 32) | u64::from(pid as u32),
+        Ordering::Relaxed,
+    );
+    pid
 }
 
 pub fn gettid() -> i32 {
