@@ -165,7 +165,7 @@ fn add_address(body: &[u8], out: &mut Interfaces) {
 pub fn query() -> Interfaces {
     match dump() {
         Ok(mut found) => {
-            found.addrs.sort_by(|a, b| a.addr.cmp(&b.addr));
+            found.addrs.sort_by_key(|a| a.addr);
             found
         }
         Err(_) => Interfaces::unknown(),

@@ -75,7 +75,10 @@ pub fn from_dns(name: &[u8], req: &Request) -> (Status, Result<Found, Miss>) {
             let six = six.map(|a| take(&mut found, a, false));
             if req.flags & AI_V4MAPPED != 0 && (req.flags & AI_ALL != 0 || !found.got_ipv6) {
                 match (six, search(&conf, name, &[TYPE_A], true)) {
-                    (_, Ok(a)) => Ok(take(&mut found, a, true)),
+                    (_, Ok(a)) => {
+                        take(&mut found, a, true);
+                        Ok(())
+                    }
                     (Ok(()), Err(_)) => Ok(()),
                     (Err(_), Err(miss)) => Err(miss),
                 }

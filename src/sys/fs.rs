@@ -43,12 +43,12 @@ pub struct FileId {
 
 fn file_id(st: &libc::stat) -> FileId {
     FileId {
-        dev: st.st_dev as u64,
-        ino: st.st_ino as u64,
-        size: st.st_size as i64,
-        mtime_sec: st.st_mtime as i64,
-        mtime_nsec: st.st_mtime_nsec as i64,
-        mode: st.st_mode as u32,
+        dev: st.st_dev,
+        ino: st.st_ino,
+        size: st.st_size,
+        mtime_sec: st.st_mtime,
+        mtime_nsec: st.st_mtime_nsec,
+        mode: st.st_mode,
     }
 }
 

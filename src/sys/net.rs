@@ -177,7 +177,7 @@ pub fn if_nametoindex(name: &[u8]) -> u32 {
         _pad: [0; 20],
     };
     req.name[..name.len()].copy_from_slice(name);
-    match ifreq_ioctl(libc::SIOCGIFINDEX as u64, &mut req) {
+    match ifreq_ioctl(libc::SIOCGIFINDEX, &mut req) {
         Ok(()) if req.index > 0 => req.index as u32,
         _ => 0,
     }
@@ -193,7 +193,7 @@ pub fn if_indextoname(index: u32, out: &mut [u8; libc::IFNAMSIZ]) -> Option<usiz
         index: index as i32,
         _pad: [0; 20],
     };
-    ifreq_ioctl(libc::SIOCGIFNAME as u64, &mut req).ok()?;
+    ifreq_ioctl(libc::SIOCGIFNAME, &mut req).ok()?;
     let len = req
         .name
         .iter()

@@ -297,7 +297,7 @@ fn over_udp(
         if queries.iter().all(|q| q.reply.is_some()) {
             return Outcome::Done;
         }
-        if !wait(sock.0, libc::POLLIN as i16, deadline) {
+        if !wait(sock.0, libc::POLLIN, deadline) {
             return Outcome::Failed;
         }
         // Drain what is there; junk is read and dropped, bounded by the buffer per read.
@@ -370,7 +370,7 @@ fn over_tcp(ns: &Nameserver, queries: &mut [Outstanding], wait_ms: i64) -> Outco
         } else {
             libc::POLLIN
         };
-        if !wait(fd.0, events as i16, deadline) {
+        if !wait(fd.0, events, deadline) {
             return Outcome::Failed;
         }
         if written < out.len() {
