@@ -103,6 +103,16 @@ if command -v dnsmasq >/dev/null; then
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
 fi
+# The control: a deliberately wrong getaddrinfo must produce differences.
+gcc -shared -fPIC -o "$out/wrong.so" "$here/wrong.c" || { echo "FAIL compile wrong.so"; failed=$((failed + 1)); }
+head -n 200 "$here/cases.txt" >"$out/cases-control.txt"
+so="$out/wrong.so" run_variant control "$out/cases-control.txt" true
+control_diffs=$(compare control | grep -c '^DIFF')
+if [ "$control_diffs" -gt 50 ]; then
+    echo "ok   control: a wrong getaddrinfo shows $control_diffs differences"; passed=$((passed + 1))
+else
+    echo "FAIL control: a wrong getaddrinfo showed only $control_diffs differences"; failed=$((failed + 1))
+fi
 total=$((passed + failed + known))
 [ "$total" -ge 1000 ] || { echo "FAIL: only $total cases ran"; failed=$((failed + 1)); }
 echo "gai-diff: $known known differences (known-differences.txt)"
