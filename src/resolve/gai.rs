@@ -59,7 +59,7 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
             None => sources::from_sources(node, &req)?,
         },
     };
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(found.addrs.len() * tuples.len());
     let mut addresses = 0;
     for addr in &found.addrs {
         // glibc drops v4-mapped answers when it also has real IPv6 ones and AI_ALL is unset.

@@ -3,7 +3,6 @@
 
 use super::request::{Request, Service};
 use super::GaiError;
-use alloc::vec::Vec;
 
 struct TypeProto {
     socktype: i32,
@@ -75,13 +74,49 @@ impl TypeProto {
     }
 }
 
+/// At most one tuple per table entry: held inline, no allocation (getaddrinfo of a numeric
+/// host costs a few hundred instructions; a malloc is a noticeable part of that).
+#[derive(Clone, Copy, Debug)]
+pub struct Tuples {
+    items: [Tuple; TABLE.len()],
+    len: usize,
+}
+
+impl Tuples {
+    fn new() -> Self {
+        Tuples {
+            items: [Tuple {
+                socktype: 0,
+                protocol: 0,
+                port: 0,
+            }; TABLE.len()],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, t: Tuple) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = t;
+            self.len += 1;
+        }
+    }
+}
+
+impl core::ops::Deref for Tuples {
+    type Target = [Tuple];
+
+    fn deref(&self) -> &[Tuple] {
+        &self.items[..self.len]
+    }
+}
+
 /// The tuples for `service` under `req`'s socktype and protocol. `port_of(name, proto)`
 /// looks a service name up in the services file.
 pub fn tuples(
     req: &Request,
     service: Option<Service>,
     port_of: &dyn Fn(&[u8], &[u8]) -> Option<u16>,
-) -> Result<Vec<Tuple>, GaiError> {
+) -> Result<Tuples, GaiError> {
     // With a socktype or protocol, glibc settles on the first table entry that fits it.
     let chosen = if req.socktype != 0 || req.protocol != 0 {
         match TABLE.iter().find(|tp| tp.matches(req)) {
@@ -95,7 +130,7 @@ pub fn tuples(
     if service.is_some() && chosen.is_some_and(|tp| tp.no_service) {
         return Err(GaiError::Service);
     }
-    let mut out = Vec::new();
+    let mut out = Tuples::new();
     match (service.map(|s| (s, s.name())), chosen) {
         // No service, or a number: the port is known without the services file.
         (None | Some((_, None)), _) => {
@@ -105,12 +140,10 @@ pub fn tuples(
             };
             match chosen {
                 Some(tp) => out.push(tp.tuple(req, port)),
-                None => out.extend(
-                    TABLE
-                        .iter()
-                        .filter(|tp| tp.default)
-                        .map(|tp| tp.tuple(req, port)),
-                ),
+                None => TABLE
+                    .iter()
+                    .filter(|tp| tp.default)
+                    .for_each(|tp| out.push(tp.tuple(req, port))),
             }
         }
         (Some((_, Some(name))), Some(tp)) => {
@@ -234,7 +267,8 @@ mod tests {
             ),
         ];
         for (r, s, want) in cases {
-            assert_eq!(&tuples(r, *s, &services), want, "{r:?} {s:?}");
+            let got = tuples(r, *s, &services).map(|t| t.to_vec());
+            assert_eq!(&got, want, "{r:?} {s:?}");
         }
     }
 }
