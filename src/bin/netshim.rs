@@ -381,3 +381,29 @@ fn json_string(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<Strin
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_json_reads_log_lines() {
+        let line = r#"{"ts":"x","event":"connect","fd":5,"dest":"[::1]:80","host":null,"result":"ok","addrs":["a","b"],"prog":"c\"url\u0041"}"#;
+        let f = flat_json(line).unwrap();
+        assert_eq!(f["event"], "connect");
+        assert_eq!(f["fd"], "5");
+        assert_eq!(f["dest"], "[::1]:80");
+        assert_eq!(f["host"], "");
+        assert_eq!(f["addrs"], "");
+        assert_eq!(f["prog"], "c\"urlA");
+        assert!(flat_json("not json").is_none());
+        assert!(flat_json("{\"unterminated").is_none());
+    }
+
+    #[test]
+    fn pt_interp_is_found_in_dynamic_programs_only() {
+        assert!(has_interp(&fs::read("/bin/sh").unwrap()));
+        assert!(!has_interp(b"\x7fELF\x02\x01"));
+        assert!(!has_interp(&[]));
+    }
+}
