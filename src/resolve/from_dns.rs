@@ -36,6 +36,26 @@ pub enum Miss {
     TryAgain,
 }
 
+/// What to ask, and how nss_dns reads the replies: the types (A, AAAA or both), whether
+/// only class IN counts (one family) and whether an alias without address is NODATA
+/// (gethostbyname2_r's reading) rather than not found.
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    types: &'a [u16],
+    class_in_only: bool,
+    alias_is_nodata: bool,
+}
+
+impl<'a> Ask<'a> {
+    const fn one(types: &'a [u16], class_in_only: bool) -> Self {
+        Ask {
+            types,
+            class_in_only,
+            alias_is_nodata: false,
+        }
+    }
+}
+
 /// What one query set answered.
 struct Answer {
     addrs: Vec<IpAddr>,
@@ -59,22 +79,26 @@ pub fn from_dns(name: &[u8], req: &Request) -> (Status, Result<Found, Miss>) {
             } else {
                 &[TYPE_A, TYPE_AAAA]
             };
-            search(&conf, name, types, false).map(|a| take(&mut found, a, false))
+            search(&conf, name, Ask::one(types, false)).map(|a| take(&mut found, a, false))
         }
         AF_INET => {
             // glibc answers AF_INET without AI_CANONNAME through gethostbyname2_r, which
             // reports an alias without an address as NODATA, not as not found.
             let simple = req.flags & AI_CANONNAME == 0;
-            search_with(&conf, name, &[TYPE_A], true, simple).map(|a| take(&mut found, a, false))
+            let ask = Ask {
+                alias_is_nodata: simple,
+                ..Ask::one(&[TYPE_A], true)
+            };
+            search(&conf, name, ask).map(|a| take(&mut found, a, false))
         }
         AF_INET6 => {
-            let six = search(&conf, name, &[TYPE_AAAA], true);
+            let six = search(&conf, name, Ask::one(&[TYPE_AAAA], true));
             if let Ok(a) = &six {
                 found.got_ipv6 = !a.addrs.is_empty();
             }
             let six = six.map(|a| take(&mut found, a, false));
             if req.flags & AI_V4MAPPED != 0 && (req.flags & AI_ALL != 0 || !found.got_ipv6) {
-                match (six, search(&conf, name, &[TYPE_A], true)) {
+                match (six, search(&conf, name, Ask::one(&[TYPE_A], true))) {
                     (_, Ok(a)) => {
                         take(&mut found, a, true);
                         Ok(())
@@ -113,29 +137,13 @@ fn take(found: &mut Found, answer: Answer, map_v4: bool) {
 /// with a dot; then each search domain (NXDOMAIN, NODATA and SERVFAIL go on to the next,
 /// anything else stops); then the name as it is, if not tried yet and it has dots or
 /// `no-tld-query` is off.
-fn search(
-    conf: &ResolvConf,
-    name: &[u8],
-    types: &[u16],
-    class_in_only: bool,
-) -> Result<Answer, Miss> {
-    search_with(conf, name, types, class_in_only, false)
-}
-
-/// `search`, with `alias_is_nodata` for gethostbyname2_r's reading of alias-only replies.
-fn search_with(
-    conf: &ResolvConf,
-    name: &[u8],
-    types: &[u16],
-    class_in_only: bool,
-    alias_is_nodata: bool,
-) -> Result<Answer, Miss> {
+fn search(conf: &ResolvConf, name: &[u8], ask: Ask) -> Result<Answer, Miss> {
     let dots = name.iter().filter(|&&b| b == b'.').count() as u32;
     let trailing_dot = name.last() == Some(&b'.');
     let mut saved: Option<Miss> = None;
     let mut tried_as_is = false;
     if dots >= conf.ndots || trailing_dot {
-        match query(conf, name, types, class_in_only, alias_is_nodata) {
+        match query(conf, name, ask) {
             Ok(a) => return Ok(a),
             Err(miss) => saved = Some(miss),
         }
@@ -149,7 +157,7 @@ fn search_with(
             let mut full = name.to_vec();
             full.push(b'.');
             full.extend_from_slice(domain);
-            match query(conf, &full, types, class_in_only, alias_is_nodata) {
+            match query(conf, &full, ask) {
                 Ok(a) => return Ok(a),
                 Err(Miss::NoData) => got_nodata = true,
                 Err(Miss::HostNotFound) => {}
@@ -164,7 +172,7 @@ fn search_with(
     }
     let mut last = Miss::HostNotFound;
     if !tried_as_is && (dots > 0 || !conf.no_tld_query) {
-        match query(conf, name, types, class_in_only, alias_is_nodata) {
+        match query(conf, name, ask) {
             Ok(a) => return Ok(a),
             Err(miss) => last = miss,
         }
@@ -180,13 +188,12 @@ fn search_with(
 }
 
 /// One name, one set of types: every reply read as nss_dns reads it.
-fn query(
-    conf: &ResolvConf,
-    name: &[u8],
-    types: &[u16],
-    class_in_only: bool,
-    alias_is_nodata: bool,
-) -> Result<Answer, Miss> {
+fn query(conf: &ResolvConf, name: &[u8], ask: Ask) -> Result<Answer, Miss> {
+    let Ask {
+        types,
+        class_in_only,
+        alias_is_nodata,
+    } = ask;
     let replies = match transport::exchange(conf, name, types) {
         Ok(r) => r,
         Err(transport::Failure::BadName) => return Err(Miss::HostNotFound),
