@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what a make target needs, so that `make test`, `make demo` and `make bench` pass
+# on a fresh Debian machine with nothing installed by hand.
+#   scripts/deps.sh test|demo|bench|fuzz
+# As root, missing Debian packages are installed with apt-get (one `apt-get update` first);
+# as another user, one line names the single command that installs them, and it exits 1.
+# Rust pieces (the aarch64 target, rustfmt, cargo-fuzz) are added with rustup and cargo.
+# Set NETSHIM_NO_INSTALL=1 to only check.
+set -euo pipefail
+what=${1:?usage: deps.sh test|demo|bench|fuzz}
+
+# Each package with the reason it is here.
+base=(
+    gcc make binutils     # the C tests (nm, readelf)
+    iproute2 util-linux   # `ip` and `unshare` for the private test namespaces
+    pkg-config            # the install test
+)
+test_pkgs=(
+    clang                 # the header must compile under clang too
+    dnsmasq-base          # the real DNS server on the namespaces' loopback
+    python3               # the misbehaving DNS server (stdlib only)
+    curl netcat-openbsd   # real programs nobody here wrote, preloaded
+    jq                    # JSON log lines must parse
+    musl-tools            # bench --quick builds the musl variant
+    valgrind strace       # memory checks; bench's instruction and syscall counts
+)
+bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
+demo_pkgs=(curl)
+
+case $what in
+    test) pkgs=("${base[@]}" "${test_pkgs[@]}") ;;
+    demo) pkgs=("${base[@]}" "${demo_pkgs[@]}") ;;
+    bench) pkgs=("${base[@]}" "${bench_pkgs[@]}") ;;
+    fuzz) pkgs=("${base[@]}") ;;
+    *) echo "deps.sh: unknown target $what" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ] || [ "${NETSHIM_NO_INSTALL:-0}" = 1 ]; then
+        echo "make $what needs: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "deps: apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Rust pieces, only where the target uses them.
+have_target() { rustup target list --installed 2>/dev/null | grep -qx "$1"; }
+if [ "$what" = test ]; then
+    have_target aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+    rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+fi
+if [ "$what" = fuzz ] || [ "$what" = test ]; then
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+fi
+exit 0
