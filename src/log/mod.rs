@@ -59,6 +59,15 @@ pub fn now() -> u64 {
 /// What a connect answered: Ok, or the errno value.
 pub type Outcome = Result<(), i32>;
 
+/// The version of the line formats (docs/LOGGING.md), so that pipelines can tell them apart.
+/// Raised when a field changes meaning or goes away; new fields do not raise it.
+pub const SCHEMA: u32 = 1;
+
+/// The end of a text line: which path saw the event (the tracer writes `via=trace`).
+fn text_trailer(line: &mut Line) {
+    line.push(b" via=preload");
+}
+
 fn header(line: &mut Line, event: &str) {
     let ns = sys::time::realtime();
     let secs = (ns / 1_000_000_000) as i64;
@@ -68,7 +77,7 @@ fn header(line: &mut Line, event: &str) {
     let (pid, tid) = (sys::process::getpid(), sys::process::gettid());
     if JSON.load(Relaxed) {
         let (y, mo, d) = line::civil(secs.div_euclid(86_400));
-        let _ = write!(line, "{{\"ts\":\"{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}.{micros:06}Z\",\"event\":\"{event}\",\"pid\":{pid},\"tid\":{tid},\"prog\":\"");
+        let _ = write!(line, "{{\"schema\":{SCHEMA},\"ts\":\"{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}.{micros:06}Z\",\"event\":\"{event}\",\"via\":\"preload\",\"pid\":{pid},\"tid\":{tid},\"prog\":\"");
         line.push_json(program);
         line.push(b"\"");
     } else {
@@ -219,6 +228,7 @@ fn connect_line(event: &str, fd: i32, addr: &[u8], outcome: Outcome, elapsed: u6
         }
         let _ = write!(line, " -> {result}");
         push_duration(&mut line, elapsed, false);
+        text_trailer(&mut line);
     }
     sink::write(line.finish());
 }
@@ -322,6 +332,8 @@ pub fn getaddrinfo_event(
     push_duration(&mut line, elapsed, json);
     if json {
         line.push(b"}");
+    } else {
+        text_trailer(&mut line);
     }
     sink::write(line.finish());
 }

@@ -44,6 +44,13 @@ for fmt in text json; do
         fail "errno table ($fmt): $got log lines for $want connects"
 done
 if jq -e . "$out/errno.json.log" >/dev/null 2>&1; then ok "JSON lines parse with jq"; else fail "JSON lines do not parse with jq"; fi
+bad=$(jq -c 'select(.schema != 1 or .via != "preload")' "$out/errno.json.log" 2>/dev/null | wc -l)
+total=$(wc -l < "$out/errno.json.log")
+[ "$total" -gt 0 ] && [ "$bad" = 0 ] && ok "every JSON line has schema 1 and via=preload ($total lines)" ||
+    fail "$bad of $total JSON lines lack schema 1 / via=preload"
+total=$(wc -l < "$out/errno.text.log")
+[ "$total" -gt 0 ] && [ "$(grep -c ' via=preload$' "$out/errno.text.log")" = "$total" ] &&
+    ok "every text line ends with via=preload" || fail "text lines without via=preload"
 bad=$(grep -Evc "$text_line" "$out/errno.text.log")
 [ "$bad" = 0 ] && ok "text lines match the documented shape" || fail "$bad text lines do not match the shape"
 grep -q ' fd=-1 127.0.0.1:[0-9]* -> EBADF ' "$out/errno.text.log" && ok "text line names the errno (EBADF)" || fail "no EBADF line"
