@@ -16,7 +16,7 @@ fn netshim(args: &[&str]) -> Output {
 
 fn library() -> PathBuf {
     let dir = std::env::var("NETSHIM_LIB_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/release").into());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release").into());
     PathBuf::from(dir).join("libnetshim.so")
 }
 

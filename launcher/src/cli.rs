@@ -1,0 +1,310 @@
+//! The command line. Every command and flag is defined once, in `COMMANDS` and `FLAGS`; the
+//! parser (lexopt), `--help` and the man page all read those tables, so they cannot disagree
+//! (ripgrep's crates/core/flags is the model). Adding a flag is one `Flag` entry: its names,
+//! its value's placeholder, its text and the one function that stores it in `LowArgs`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The subcommands, in the order --help lists them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cmd {
+    Run,
+    Report,
+}
+
+pub struct Command {
+    pub cmd: Cmd,
+    pub name: &'static str,
+    /// What follows the options in the synopsis.
+    pub operands: &'static str,
+    /// A paragraph: what the command does.
+    pub doc: &'static str,
+}
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        cmd: Cmd::Run,
+        name: "run",
+        operands: "[--] CMD [ARGS...]",
+        doc: "runs CMD with libnetshim.so preloaded (existing LD_PRELOAD entries are kept) and \
+              logs every connect and getaddrinfo it makes: to stderr (default, or -o -), or \
+              appended to FILE (docs/LOGGING.md). CMD's exit status is netshim's. The library \
+              is found through NETSHIM_LIBRARY, else next to this command \
+              (../lib/libnetshim.so.0, ./libnetshim.so).",
+    },
+    Command {
+        cmd: Cmd::Report,
+        name: "report",
+        operands: "FILE",
+        doc: "reads a JSON log and prints one row per destination: host name, address, \
+              connects, failures by errno, median and p99 duration, the programs.",
+    },
+];
+
+/// One flag of one command.
+pub struct Flag {
+    pub cmd: Cmd,
+    pub long: &'static str,
+    pub short: Option<char>,
+    /// The value's placeholder in help ("FILE"); None for a switch.
+    pub value: Option<&'static str>,
+    /// One line for --help and the man page.
+    pub doc: &'static str,
+    /// Stores the flag (and its value, for flags that take one) in the low-level arguments.
+    pub set: fn(&mut LowArgs, Option<OsString>) -> Result<(), String>,
+}
+
+pub const FLAGS: &[Flag] = &[
+    Flag {
+        cmd: Cmd::Run,
+        long: "output",
+        short: Some('o'),
+        value: Some("FILE|-"),
+        doc: "append the log to FILE; - (the default) writes it to stderr",
+        set: |a, v| {
+            a.run.output = v;
+            Ok(())
+        },
+    },
+    Flag {
+        cmd: Cmd::Run,
+        long: "json",
+        short: None,
+        value: None,
+        doc: "one JSON object per line instead of text",
+        set: |a, _| {
+            a.run.json = true;
+            Ok(())
+        },
+    },
+];
+
+/// `netshim run`'s arguments as given.
+#[derive(Debug, Default)]
+pub struct RunArgs {
+    pub output: Option<OsString>,
+    pub json: bool,
+    /// CMD and its arguments, untouched.
+    pub command: Vec<OsString>,
+}
+
+/// `netshim report`'s arguments as given.
+#[derive(Debug, Default)]
+pub struct ReportArgs {
+    pub file: Option<PathBuf>,
+}
+
+/// Every command's arguments, so that each flag's `set` has one signature.
+#[derive(Debug, Default)]
+pub struct LowArgs {
+    pub run: RunArgs,
+    pub report: ReportArgs,
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    Run(RunArgs),
+    Report(ReportArgs),
+    Help,
+    Version,
+}
+
+/// A command line that cannot be run: the message, printed above the usage.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl From<lexopt::Error> for UsageError {
+    fn from(e: lexopt::Error) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
+fn usage(msg: impl Into<String>) -> UsageError {
+    UsageError(msg.into())
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageError> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let cmd = match parser.next()? {
+        Some(Long("help") | Short('h')) => return Ok(Parsed::Help),
+        Some(Long("version") | Short('V')) => return Ok(Parsed::Version),
+        Some(Value(word)) => match word.to_str() {
+            Some("help") => return Ok(Parsed::Help),
+            Some(name) => {
+                COMMANDS
+                    .iter()
+                    .find(|c| c.name == name)
+                    .ok_or_else(|| usage(format!("unknown command '{name}'")))?
+                    .cmd
+            }
+            None => return Err(usage("unknown command")),
+        },
+        Some(other) => return Err(other.unexpected().into()),
+        None => return Err(usage("no command")),
+    };
+    let mut low = LowArgs::default();
+    while let Some(arg) = parser.next()? {
+        let flag = match &arg {
+            Long("help") | Short('h') => return Ok(Parsed::Help),
+            Long(name) => FLAGS.iter().find(|f| f.cmd == cmd && f.long == *name),
+            Short(c) => FLAGS.iter().find(|f| f.cmd == cmd && f.short == Some(*c)),
+            Value(operand) => {
+                operands(cmd, operand.clone(), &mut parser, &mut low)?;
+                continue;
+            }
+        };
+        let Some(flag) = flag else {
+            return Err(arg.unexpected().into());
+        };
+        let value = match flag.value {
+            Some(placeholder) => Some(
+                parser
+                    .value()
+                    .map_err(|_| usage(format!("{} needs {placeholder}", flag_name(flag))))?,
+            ),
+            None => None,
+        };
+        (flag.set)(&mut low, value).map_err(usage)?;
+    }
+    match cmd {
+        Cmd::Run if low.run.command.is_empty() => Err(usage("run needs a command")),
+        Cmd::Run => Ok(Parsed::Run(low.run)),
+        Cmd::Report if low.report.file.is_none() => Err(usage("report takes one FILE")),
+        Cmd::Report => Ok(Parsed::Report(low.report)),
+    }
+}
+
+/// A command's operands. `run` takes CMD and everything after it as they are, flags included.
+fn operands(
+    cmd: Cmd,
+    first: OsString,
+    parser: &mut lexopt::Parser,
+    low: &mut LowArgs,
+) -> Result<(), UsageError> {
+    match cmd {
+        Cmd::Run => {
+            low.run.command.push(first);
+            low.run.command.extend(parser.raw_args()?);
+        }
+        Cmd::Report if low.report.file.is_some() => return Err(usage("report takes one FILE")),
+        Cmd::Report => low.report.file = Some(first.into()),
+    }
+    Ok(())
+}
+
+fn flag_name(flag: &Flag) -> String {
+    match flag.short {
+        Some(c) => format!("-{c}/--{}", flag.long),
+        None => format!("--{}", flag.long),
+    }
+}
+
+/// The text of `netshim --help`, from the tables above.
+pub fn help() -> String {
+    let mut out = String::new();
+    for (i, c) in COMMANDS.iter().enumerate() {
+        let lead = if i == 0 { "usage:" } else { "      " };
+        out += &format!("{lead} netshim {} [OPTIONS] {}\n", c.name, c.operands);
+    }
+    out += "       netshim --help | --version\n";
+    for c in COMMANDS {
+        out += "\n";
+        out += &wrap(c.name, 8, c.doc);
+        for f in FLAGS.iter().filter(|f| f.cmd == c.cmd) {
+            let names = match (f.short, f.value) {
+                (Some(s), Some(v)) => format!("-{s}, --{} {v}", f.long),
+                (Some(s), None) => format!("-{s}, --{}", f.long),
+                (None, Some(v)) => format!("    --{} {v}", f.long),
+                (None, None) => format!("    --{}", f.long),
+            };
+            out += &wrap(&format!("  {names}"), 24, f.doc);
+        }
+    }
+    out
+}
+
+/// `head` padded to `indent` columns, then `body` wrapped at 92 columns, continuation lines
+/// indented by `indent`.
+fn wrap(head: &str, indent: usize, body: &str) -> String {
+    const WIDTH: usize = 92;
+    let mut out = String::new();
+    let mut line = format!("{head:<indent$}");
+    let mut fresh = head.len() < indent; // no word on this line yet after the padding
+    for word in body.split_whitespace() {
+        if !fresh && line.len() + 1 + word.len() > WIDTH {
+            out += &line;
+            out += "\n";
+            line = " ".repeat(indent);
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line += word;
+        fresh = false;
+    }
+    out += &line;
+    out += "\n";
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_strs(args: &[&str]) -> Result<Parsed, UsageError> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn run_takes_flags_then_the_command_untouched() {
+        let Ok(Parsed::Run(r)) = parse_strs(&["run", "-o", "f", "--json", "ls", "-l", "--json"])
+        else {
+            panic!("run parses")
+        };
+        assert_eq!(r.output.as_deref(), Some("f".as_ref()));
+        assert!(r.json);
+        assert_eq!(r.command, ["ls", "-l", "--json"]);
+        let Ok(Parsed::Run(r)) = parse_strs(&["run", "--output=-", "--", "-x"]) else {
+            panic!("-- ends the options")
+        };
+        assert_eq!(r.command, ["-x"]);
+        assert_eq!(r.output.as_deref(), Some("-".as_ref()));
+    }
+
+    #[test]
+    fn usage_errors_name_the_problem() {
+        for (args, msg) in [
+            (&[][..], "no command"),
+            (&["run"], "run needs a command"),
+            (&["run", "-o"], "-o/--output needs FILE|-"),
+            (&["bogus"], "unknown command 'bogus'"),
+            (&["report"], "report takes one FILE"),
+            (&["report", "a", "b"], "report takes one FILE"),
+        ] {
+            match parse_strs(args) {
+                Err(UsageError(m)) => assert_eq!(m, msg, "{args:?}"),
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        assert!(parse_strs(&["run", "--nope", "x"]).is_err());
+        assert!(parse_strs(&["report", "--json", "x"]).is_err());
+    }
+
+    #[test]
+    fn help_lists_every_flag_from_the_table() {
+        let text = help();
+        for f in FLAGS {
+            assert!(text.contains(&format!("--{}", f.long)), "{}", f.long);
+        }
+        for c in COMMANDS {
+            assert!(text.contains(&format!("netshim {} [OPTIONS]", c.name)));
+        }
+        assert!(text.lines().all(|l| l.len() <= 92), "{text}");
+        assert!(matches!(parse_strs(&["run", "--help"]), Ok(Parsed::Help)));
+    }
+}

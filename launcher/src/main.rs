@@ -1,0 +1,32 @@
+//! The `netshim` command: run a program with the connect logger preloaded, and summarise a
+//! JSON log. A std program of its own; it never runs inside the programs it watches.
+//! One job per module: `cli` (the flags, parsing, --help), `run`, `report`, `elf`.
+
+mod cli;
+mod elf;
+mod report;
+mod run;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::parse(std::env::args_os().skip(1)) {
+        Ok(cli::Parsed::Run(args)) => run::run(args),
+        Ok(cli::Parsed::Report(args)) => match args.file {
+            Some(file) => report::report(&file),
+            None => ExitCode::from(2), // cli::parse never lets this through
+        },
+        Ok(cli::Parsed::Help) => {
+            print!("{}", cli::help());
+            ExitCode::SUCCESS
+        }
+        Ok(cli::Parsed::Version) => {
+            println!("netshim {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Err(cli::UsageError(msg)) => {
+            eprintln!("netshim: {msg}\n{}", cli::help());
+            ExitCode::from(2)
+        }
+    }
+}
