@@ -25,6 +25,7 @@ fn main() {
         .generate()
         .expect("cbindgen generates the header")
         .write(&mut generated);
+    let generated = c89_comments(&generated);
 
     let path = root.join("include/netshim.h");
     let committed = fs::read(&path).unwrap_or_default();
@@ -39,4 +40,28 @@ fn main() {
     fs::create_dir_all(root.join("include")).expect("include/ can be created");
     fs::write(&path, &generated).expect("include/netshim.h can be written");
     println!("cargo:warning=include/netshim.h regenerated; commit it");
+}
+
+/// cbindgen writes `// __cplusplus` after its `#endif`s and `}`: C90 has no `//` comments,
+/// and the system headers compile under `-std=c89 -pedantic`, so the header must too.
+fn c89_comments(text: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(text);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        match body.split_once("// ") {
+            Some((code, comment)) if !code.trim().is_empty() => {
+                out.push_str(code);
+                out.push_str("/* ");
+                out.push_str(comment);
+                out.push_str(" */");
+            }
+            _ => out.push_str(body),
+        }
+        out.push_str(newline);
+    }
+    out.into_bytes()
 }

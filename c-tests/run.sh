@@ -47,34 +47,46 @@ build tripwire_control tripwire_control.c -std=c11 -L"$out" -ltripwire_bad -Wl,-
 so="$lib/libnetshim.so"
 
 # --- the header ---------------------------------------------------------------------
-# The generated header must compile alone, before and after the system headers, in C and
-# C++, under gcc and clang, including with _GNU_SOURCE (where glibc declares connect()
-# with a transparent union).
-header_case() { # header_case COMPILER STD DEFINE ORDER
-    local cc=$1 std=$2 def=$3 order=$4 src="$out/header-$1-$2-$4${3:+-gnu}.c"
+# The generated header must compile wherever <sys/socket.h> and <netdb.h> do: alone, before
+# and after them, in C (C89 to C17) and C++ (C++98 to C++17), under gcc and clang, in strict
+# ISO mode (no feature macro: glibc then declares no struct addrinfo and no getaddrinfo),
+# with _POSIX_C_SOURCE, and with _GNU_SOURCE (where glibc declares connect() with a
+# transparent union).
+header_case() { # header_case COMPILER STD MACRO ORDER   (MACRO: none, posix or gnu)
+    local cc=$1 std=$2 macro=$3 order=$4 src="$out/header-$1-$2-$3-$4.c"
     case $std in c++*) src="${src%.c}.cc" ;; esac
     {
-        [ -n "$def" ] && echo "#define _GNU_SOURCE 1"
+        case $macro in
+            posix) echo "#define _POSIX_C_SOURCE 200809L" ;;
+            gnu) echo "#define _GNU_SOURCE 1" ;;
+        esac
         case $order in
             alone) echo '#include "netshim.h"' ;;
             after) printf '#include <sys/socket.h>\n#include <netdb.h>\n#include "netshim.h"\n' ;;
             before) printf '#include "netshim.h"\n#include <sys/socket.h>\n#include <netdb.h>\n' ;;
         esac
-        echo 'int main(void) { int s = socket(AF_INET, SOCK_STREAM, 0); return connect(s, (const struct sockaddr *)0, 0) == 0 ? 0 : 1; }'
+        echo 'int main(void) {'
+        echo '    struct addrinfo *res = 0;'
+        echo '    int s = socket(AF_INET, SOCK_STREAM, 0);'
+        echo '    int rc = getaddrinfo("localhost", "80", 0, &res);'
+        echo '    if (rc == 0) freeaddrinfo(res);'
+        echo '    return gai_strerror(rc) && connect(s, (const struct sockaddr *)0, 0) == 0 ? 0 : 1;'
+        echo '}'
     } >"$src"
-    local flags=(-std="$std" "${warn[@]}" -pedantic -I"$root/include" -c -o "$src.o" "$src")
-    [[ $std == c11 && -z $def ]] && flags=(-D_POSIX_C_SOURCE=200809L "${flags[@]}")
-    check "header compiles: $cc -std=$std ${def:+-D_GNU_SOURCE }($order)" "$cc" "${flags[@]}"
+    check "header compiles: $cc -std=$std, $macro ($order)" \
+        "$cc" -std="$std" "${warn[@]}" -pedantic -I"$root/include" -c -o "$src.o" "$src"
 }
 for cc in gcc clang; do
     if ! command -v "$cc" >/dev/null; then skip "header with $cc: $cc is not installed"; continue; fi
     [ "$cc" = clang ] && cxx=clang++ || cxx=g++
     for order in alone after before; do
-        for def in "" gnu; do
-            header_case "$cc" c11 "$def" "$order"
-            header_case "$cxx" c++17 "$def" "$order"
+        for macro in none posix gnu; do
+            header_case "$cc" c11 "$macro" "$order"
+            header_case "$cxx" c++17 "$macro" "$order"
         done
     done
+    for std in c89 c99 c17; do header_case "$cc" "$std" none after; done
+    header_case "$cxx" c++98 none after
 done
 
 # --- ABI: which library answers socket() and connect() --------------------------------

@@ -6,9 +6,13 @@
 #include <sys/socket.h>
 #include <netdb.h>
 
+/* Complete wherever <netdb.h> declares it (strict ISO C without feature macros does not). */
+struct addrinfo;
+struct sockaddr;
+
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
 /*
  connect(2): see <https://man7.org/linux/man-pages/man2/connect.2.html>.
@@ -67,7 +71,7 @@ int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optl
 int socket(int domain, int type, int protocol) __THROW;
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* NETSHIM_H */

@@ -23,6 +23,8 @@ test_pkgs=(
     jq                    # JSON log lines must parse
     musl-tools            # bench --quick builds the musl variant
     valgrind strace       # memory checks; bench's instruction and syscall counts
+    default-jre-headless  # a real JVM: its dual-stack connects to ::ffff:a.b.c.d are logged
+    libidn2-0             # AI_IDN/NI_IDN load it as glibc does (compared with glibc's answers)
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
 demo_pkgs=(curl)

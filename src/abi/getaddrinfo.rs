@@ -86,7 +86,16 @@ pub unsafe extern "C" fn getaddrinfo(
             protocol: 0,
         },
     };
-    let start = crate::log::enabled().then(crate::log::now);
+    let logging = crate::log::enabled();
+    if !logging {
+        if let Some(outcome) = gai::numeric_only(request) {
+            return match outcome {
+                Ok(answer) => finish(res, || build_list(answer.entries(), None, answer.flags)),
+                Err(e) => fail(e),
+            };
+        }
+    }
+    let start = logging.then(crate::log::now);
     let outcome = gai::getaddrinfo(request);
     if let Some(start) = start {
         log_lookup(&request, &outcome, start);
@@ -95,13 +104,24 @@ pub unsafe extern "C" fn getaddrinfo(
         Ok(answer) => answer,
         Err(e) => return fail(e),
     };
+    finish(res, || {
+        build_list(
+            answer.entries.iter().copied(),
+            answer.canon.as_deref(),
+            answer.flags,
+        )
+    })
+}
+
+/// Builds the list of a successful lookup and stores it in `*res`, or answers EAI_MEMORY.
+fn finish(res: *mut *mut addrinfo, build: impl FnOnce() -> Option<*mut addrinfo>) -> c_int {
     if res.is_null() {
         // glibc writes through `res` unconditionally (and crashes); answering EAI_SYSTEM
         // with EFAULT is the defined outcome for a caller bug.
         return fail(GaiError::System(crate::sys::Errno::FAULT));
     }
-    match build_list(&answer) {
-        // SAFETY: `res` is non-null and writable per the contract.
+    match build() {
+        // SAFETY: `res` is non-null and writable per getaddrinfo's contract.
         Some(list) => unsafe {
             *res = list;
             0
@@ -159,11 +179,15 @@ fn eai_name(e: GaiError) -> &'static str {
 }
 
 /// Builds the C list; None (with everything freed) if malloc fails.
-fn build_list(answer: &Answer) -> Option<*mut addrinfo> {
+fn build_list(
+    entries: impl Iterator<Item = Entry>,
+    canon: Option<&[u8]>,
+    flags: c_int,
+) -> Option<*mut addrinfo> {
     let mut head: *mut addrinfo = ptr::null_mut();
     let mut tail: *mut *mut addrinfo = &mut head;
-    for (i, entry) in answer.entries.iter().enumerate() {
-        let node = new_node(entry, answer.flags);
+    for (i, entry) in entries.enumerate() {
+        let node = new_node(&entry, flags);
         if node.is_null() {
             // SAFETY: `head` is a list this function built from malloc'd nodes.
             unsafe { freeaddrinfo(head) };
@@ -174,7 +198,7 @@ fn build_list(answer: &Answer) -> Option<*mut addrinfo> {
         // SAFETY: `node` is a live, initialised node.
         tail = unsafe { &mut (*node).ai_next };
         if i == 0 {
-            if let Some(canon) = &answer.canon {
+            if let Some(canon) = canon {
                 let name = c_string(canon);
                 if name.is_null() {
                     // SAFETY: as above.

@@ -83,8 +83,23 @@ pub fn remember(ip: IpAddr, name: &[u8]) {
     slot.seq.store(seq + 2, Release);
 }
 
-/// The name last remembered for `ip`, copied into `out`; 0 when unknown.
+/// The name last remembered for `ip`, copied into `out`; 0 when unknown. A v4-mapped IPv6
+/// address (::ffff:a.b.c.d, what a dual-stack socket connects to for an IPv4 destination,
+/// as Java does for every one) finds the name remembered for its IPv4 address when it has
+/// none of its own.
 pub fn lookup(ip: &IpAddr, out: &mut [u8; NAME_MAX]) -> usize {
+    match lookup_exact(ip, out) {
+        0 => match ip {
+            IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map_or(0, |v4| lookup_exact(&IpAddr::V4(v4), out)),
+            IpAddr::V4(_) => 0,
+        },
+        len => len,
+    }
+}
+
+fn lookup_exact(ip: &IpAddr, out: &mut [u8; NAME_MAX]) -> usize {
     let (family, addr) = key(ip);
     let slot = slot_of(family, &addr);
     let before = slot.seq.load(Acquire);
@@ -124,5 +139,22 @@ mod tests {
         remember(ip, b"other.test");
         let n = lookup(&ip, &mut out);
         assert_eq!(&out[..n], b"other.test");
+    }
+
+    #[test]
+    fn mapped_address_finds_the_ipv4_name() {
+        let mut out = [0u8; NAME_MAX];
+        let mapped: IpAddr = "::ffff:192.0.2.88".parse().unwrap();
+        assert_eq!(lookup(&mapped, &mut out), 0);
+        remember("192.0.2.88".parse().unwrap(), b"four.test");
+        let n = lookup(&mapped, &mut out);
+        assert_eq!(&out[..n], b"four.test");
+        // A name remembered for the mapped address itself (AF_INET6 + AI_V4MAPPED) wins.
+        remember(mapped, b"mapped.test");
+        let n = lookup(&mapped, &mut out);
+        assert_eq!(&out[..n], b"mapped.test");
+        // Only ::ffff:0:0/96 is unmapped: the v4-compatible form is another address.
+        let compat: IpAddr = "::192.0.2.88".parse().unwrap();
+        assert_eq!(lookup(&compat, &mut out), 0);
     }
 }

@@ -6,7 +6,7 @@
 use super::addrconfig::{self, Interfaces};
 use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
 use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
-use super::triples::{self, Tuple};
+use super::triples::{self, Tuple, Tuples};
 use super::{numeric, sort, sources, Address, GaiError};
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -156,21 +156,28 @@ fn from_null(req: &Request) -> Found {
 /// A numeric node (glibc's text_to_binary_address): inet_aton forms, then IPv6 with an
 /// optional %scope. Ok(None) means "not numeric, ask the sources".
 fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
-    let canon = || req.has(AI_CANONNAME).then(|| node.to_vec());
+    let Some(addr) = numeric_address(node, req)? else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        addrs: alloc::vec![addr],
+        canon: req.has(AI_CANONNAME).then(|| node.to_vec()),
+        got_ipv6: false,
+    }))
+}
+
+/// The address a numeric node stands for under the requested family; Ok(None) if the node
+/// is not numeric.
+fn numeric_address(node: &[u8], req: &Request) -> Result<Option<Address>, GaiError> {
     if let Some(v4) = numeric::parse_ipv4(node) {
         let ip = match req.family {
             AF_UNSPEC | AF_INET => IpAddr::V4(v4),
             AF_INET6 if req.has(AI_V4MAPPED) => IpAddr::V6(v4.to_ipv6_mapped()),
             _ => return Err(GaiError::AddrFamily),
         };
-        return Ok(Some(Found {
-            addrs: alloc::vec![Address::new(ip)],
-            canon: canon(),
-            got_ipv6: false,
-        }));
+        return Ok(Some(Address::new(ip)));
     }
-    let (text, scope) = numeric::split_scope(node);
-    let Some(v6) = numeric::parse_ipv6(text) else {
+    let Some((v6, scope)) = numeric::parse_ipv6_scoped(node) else {
         return Ok(None);
     };
     let ip = match req.family {
@@ -187,19 +194,66 @@ fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
             numeric::parse_scope(&v6, scope, &interface_index).ok_or(GaiError::NoName)?
         }
     };
-    let addr = Address {
+    Ok(Some(Address {
         ip,
         scope_id: if matches!(ip, IpAddr::V6(_)) {
             scope_id
         } else {
             0
         },
-    };
-    Ok(Some(Found {
-        addrs: alloc::vec![addr],
-        canon: canon(),
-        got_ipv6: false,
     }))
+}
+
+/// A numeric host's answer, held without allocating: one address paired with each tuple.
+pub struct NumericAnswer {
+    pub addr: Address,
+    pub tuples: Tuples,
+    pub flags: i32,
+}
+
+impl NumericAnswer {
+    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        self.tuples.iter().map(|t| Entry {
+            addr: self.addr,
+            socktype: t.socktype,
+            protocol: t.protocol,
+            port: t.port,
+        })
+    }
+}
+
+/// getaddrinfo's answer for the common numeric case — a numeric host, a numeric or no
+/// service, neither AI_ADDRCONFIG nor AI_CANONNAME — computed by the same steps as
+/// [`getaddrinfo`] but with nothing allocated (one address needs no sort). None: the
+/// request is not of that kind, ask [`getaddrinfo`].
+pub fn numeric_only(req: Request) -> Option<Result<NumericAnswer, GaiError>> {
+    let node = req.node?;
+    if req.flags & (AI_ADDRCONFIG | AI_CANONNAME) != 0 || node == b"*" {
+        return None;
+    }
+    let service = match req.service.and_then(Service::classify) {
+        None => None,
+        Some(port @ Service::Port(_)) => Some(port),
+        Some(_) => return None,
+    };
+    let req = match req.validated() {
+        Ok(req) => req,
+        Err(e) => return Some(Err(e)),
+    };
+    // A numeric service never reaches the services file.
+    let tuples = match triples::tuples(&req, service, &|_, _| None) {
+        Ok(tuples) => tuples,
+        Err(e) => return Some(Err(e)),
+    };
+    match numeric_address(node, &req) {
+        Ok(Some(addr)) => Some(Ok(NumericAnswer {
+            addr,
+            tuples,
+            flags: req.flags,
+        })),
+        Ok(None) => None,
+        Err(e) => Some(Err(e)),
+    }
 }
 
 fn interface_index(name: &[u8]) -> Option<u32> {

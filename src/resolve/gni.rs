@@ -2,9 +2,12 @@
 //! or as numeric text with an optional %scope, the service as a name from the services
 //! file or a number. Text is produced into caller-sized buffers, EAI_OVERFLOW when short.
 
+use super::request::{Request, AF_INET, AI_CANONNAME};
 use super::{numeric, sources, GaiError};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use once_cell::race::OnceBox;
 
 pub const NI_NUMERICHOST: i32 = 1;
 pub const NI_NUMERICSERV: i32 = 2;
@@ -42,7 +45,8 @@ pub fn host(peer: &Peer, flags: i32) -> Result<Vec<u8>, GaiError> {
     match peer {
         Peer::Local { .. } => local_host(flags),
         Peer::Inet { ip, scope_id, .. } => {
-            if flags & NI_NUMERICHOST == 0 {
+            // gethostbyaddr answers "not found" for :: without asking any source.
+            if flags & NI_NUMERICHOST == 0 && *ip != IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
                 if let Some(name) = sources::name_of(ip)? {
                     return Ok(without_local_domain(name, flags));
                 }
@@ -70,21 +74,17 @@ fn local_host(flags: i32) -> Result<Vec<u8>, GaiError> {
 }
 
 /// NI_NOFQDN: a name inside the local domain loses it ("db.example.org" → "db" when the
-/// host's own name is "web.example.org"). The local domain is the part of uname's
-/// nodename after its first dot. TODO(behaviour): glibc also asks the resolver for the
-/// domain when the nodename has no dot.
+/// local domain is "example.org"), as glibc's test reads: the first occurrence of the
+/// domain in the name, not at its start and preceded by a dot, ends the name (so
+/// "db.example.org." loses it too).
 fn without_local_domain(name: Vec<u8>, flags: i32) -> Vec<u8> {
     if flags & NI_NOFQDN == 0 {
         return name;
     }
-    let Some(node) = crate::sys::process::nodename() else {
+    let Some(domain) = local_domain() else {
         return name;
     };
-    let Some(dot) = node.iter().position(|&b| b == b'.') else {
-        return name;
-    };
-    let domain = &node[dot + 1..];
-    // glibc: strstr(name, domain), the match not at the start and preceded by a dot.
+    // strstr(name, domain); an empty domain matches at the start, which never strips.
     let found = name.windows(domain.len().max(1)).position(|w| w == domain);
     match found {
         Some(at) if at > 0 && !domain.is_empty() && name.get(at - 1) == Some(&b'.') => {
@@ -92,6 +92,54 @@ fn without_local_domain(name: Vec<u8>, flags: i32) -> Vec<u8> {
         }
         _ => name,
     }
+}
+
+static LOCAL_DOMAIN: OnceBox<Option<Vec<u8>>> = OnceBox::new();
+
+/// The local domain as glibc's nrl_domainname learns it, once per process: the part after
+/// the first dot of the first of these that has one: the official name of "localhost"
+/// (gethostbyname through the `hosts:` sources), uname's nodename, the official name of
+/// the nodename, the name of 127.0.0.1 (gethostbyaddr).
+fn local_domain() -> Option<&'static [u8]> {
+    LOCAL_DOMAIN
+        .get_or_init(|| Box::new(learn_local_domain()))
+        .as_deref()
+}
+
+fn learn_local_domain() -> Option<Vec<u8>> {
+    let after_dot = |name: &[u8]| {
+        let dot = name.iter().position(|&b| b == b'.')?;
+        Some(name[dot + 1..].to_vec())
+    };
+    if let Some(domain) = official_name(b"localhost").and_then(|n| after_dot(&n)) {
+        return Some(domain);
+    }
+    let node = crate::sys::process::nodename()?;
+    if let Some(domain) = after_dot(&node) {
+        return Some(domain);
+    }
+    if let Some(domain) = official_name(&node).and_then(|n| after_dot(&n)) {
+        return Some(domain);
+    }
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    sources::name_of(&loopback)
+        .ok()
+        .flatten()
+        .and_then(|n| after_dot(&n))
+}
+
+/// gethostbyname(name)'s h_name: the canonical name an AF_INET lookup through the `hosts:`
+/// sources finds.
+fn official_name(name: &[u8]) -> Option<Vec<u8>> {
+    let req = Request {
+        node: Some(name),
+        service: None,
+        flags: AI_CANONNAME,
+        family: AF_INET,
+        socktype: 0,
+        protocol: 0,
+    };
+    sources::from_sources(name, &req).ok()?.canon
 }
 
 fn numeric_host(ip: &IpAddr, scope_id: u32) -> Vec<u8> {

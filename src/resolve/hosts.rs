@@ -152,10 +152,14 @@ impl Hosts {
             }
         }
         self.by_addr.push((ip, index));
-        // gethostbyaddr for IPv4 also finds lines written as IPv4-mapped IPv6.
+        // gethostbyaddr for IPv4 also finds lines written as IPv4-mapped IPv6, and ::1 lines
+        // as 127.0.0.1 (nss_files reads both so for AF_INET, as it does for getaddrinfo).
         if let IpAddr::V6(v6) = ip {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 self.by_addr.push((IpAddr::V4(v4), index));
+            } else if v6 == core::net::Ipv6Addr::LOCALHOST {
+                self.by_addr
+                    .push((IpAddr::V4(core::net::Ipv4Addr::LOCALHOST), index));
             }
         }
     }

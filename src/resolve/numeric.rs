@@ -14,16 +14,61 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// `__inet_aton_exact`: the IPv4 forms getaddrinfo accepts as numeric.
 pub fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
+    match plain_quad(s) {
+        Quad::Plain(ip) => Some(ip),
+        Quad::Other => parse_aton(s),
+        Quad::NotIpv4 => None,
+    }
+}
+
+enum Quad {
+    Plain(Ipv4Addr),
+    /// Perhaps another inet_aton form.
+    Other,
+    /// A byte no inet_aton form has (':' of an IPv6 address, say).
+    NotIpv4,
+}
+
+/// The usual spelling, four decimal parts 0-255 without leading zeros, in one tight pass.
+fn plain_quad(s: &[u8]) -> Quad {
+    let (mut word, mut part, mut digits, mut dots) = (0u32, 0u32, 0, 0);
+    let mut plain = true;
+    for &b in s {
+        let digit = b.wrapping_sub(b'0');
+        if digit <= 9 {
+            // A leading zero (octal) or a part above 255 is for parse_aton to judge.
+            plain &= !(digits == 1 && part == 0);
+            part = (part * 10 + u32::from(digit)).min(0x100); // no overflow on long runs
+            plain &= part <= 0xff;
+            digits += 1;
+            continue;
+        }
+        match b | 0x20 {
+            b'.' => {} // '.' | 0x20 is '.'
+            b'a'..=b'f' | b'x' => plain = false,
+            _ => return Quad::NotIpv4,
+        }
+        plain &= digits > 0 && dots < 3;
+        (word, part, digits, dots) = ((word << 8) | (part & 0xff), 0, 0, dots + 1);
+    }
+    match (plain, dots, digits) {
+        (true, 3, 1..) => Quad::Plain(Ipv4Addr::from((word << 8) | part)),
+        _ => Quad::Other,
+    }
+}
+
+/// inet_aton's every form: 1 to 4 parts in decimal, octal or hex.
+fn parse_aton(s: &[u8]) -> Option<Ipv4Addr> {
     let mut parts = [0u32; 4];
     let mut count = 0;
-    let mut rest = s;
+    let mut at = 0;
     loop {
-        let (value, after) = aton_part(rest)?;
+        let (value, after) = aton_part(s, at)?;
         *parts.get_mut(count)? = value; // a fifth part fails here
         count += 1;
-        match after.split_first() {
+        match s.get(after) {
             None => break,
-            Some((b'.', next)) => rest = next,
+            Some(b'.') => at = after + 1,
             Some(_) => return None,
         }
     }
@@ -43,88 +88,160 @@ pub fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(word))
 }
 
-/// One part of an inet_aton address: what `strtoul(p, &end, 0)` reads when `p` starts with a
-/// digit (glibc checks `isdigit` first, so no sign or blank). Values above 32 bits fail.
-fn aton_part(s: &[u8]) -> Option<(u32, &[u8])> {
-    if !s.first()?.is_ascii_digit() {
-        return None;
-    }
-    let (radix, digits) = match s {
+/// One part of an inet_aton address starting at `s[at]`: what `strtoul(p, &end, 0)` reads
+/// when `p` starts with a digit (glibc checks `isdigit` first, so no sign or blank).
+/// Returns the value and the index after the part; values above 32 bits fail.
+fn aton_part(s: &[u8], at: usize) -> Option<(u32, usize)> {
+    match (s.get(at)?, s.get(at + 1), s.get(at + 2)) {
+        (b'1'..=b'9', ..) => digits::<10>(s, at),
         // "0x" counts as a prefix only when a hex digit follows; "0x" alone reads as "0".
-        [b'0', b'x' | b'X', d, ..] if d.is_ascii_hexdigit() => (16, s.get(2..)?),
-        [b'0', ..] => (8, s),
-        _ => (10, s),
-    };
-    let len = digits
-        .iter()
-        .position(|&b| !(b as char).is_digit(radix))
-        .unwrap_or(digits.len());
-    let (number, after) = digits.split_at(len);
+        (b'0', Some(b'x' | b'X'), Some(d)) if d.is_ascii_hexdigit() => digits::<16>(s, at + 2),
+        (b'0', ..) => digits::<8>(s, at),
+        _ => None,
+    }
+}
+
+/// The run of base-`RADIX` digits at `s[at..]`: its value (None above 32 bits) and end.
+#[inline(always)]
+fn digits<const RADIX: u32>(s: &[u8], mut at: usize) -> Option<(u32, usize)> {
     let mut value: u64 = 0;
-    for &b in number {
-        let digit = u64::from((b as char).to_digit(radix)?);
-        value = value * u64::from(radix) + digit;
+    while let Some(&b) = s.get(at) {
+        let digit = u32::from(HEX[usize::from(b)]);
+        if digit >= RADIX {
+            break;
+        }
+        value = value * u64::from(RADIX) + u64::from(digit);
         if value > u64::from(u32::MAX) {
             return None;
         }
+        at += 1;
     }
-    Some((value as u32, after))
+    Some((value as u32, at))
 }
+
+/// Each byte's value as a hexadecimal digit, 0xff for bytes that are not one.
+const HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// `inet_pton(AF_INET6, ...)` without a scope.
 pub fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
-    let mut words = [0u16; 8];
-    let mut filled = 0; // words written so far
-    let mut gap: Option<usize> = None; // where "::" stands
-    let mut rest = s;
-    if let [b':', b':', after @ ..] = rest {
-        gap = Some(0);
-        rest = after;
-    } else if rest.first() == Some(&b':') {
-        return None; // a lone leading ':'
+    match parse_ipv6_scoped(s)? {
+        (ip, None) => Some(ip),
+        (_, Some(_)) => None,
     }
-    while !rest.is_empty() {
-        let hex_len = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-        match rest.get(hex_len) {
-            Some(b'.') => {
+}
+
+/// getaddrinfo's IPv6 host: the text before the first `%` read by `inet_pton(AF_INET6)`,
+/// and the scope after it ([`split_scope`] then [`parse_ipv6`], in one pass over the
+/// bytes, as glibc's inet_pton6 reads them).
+pub fn parse_ipv6_scoped(s: &[u8]) -> Option<(Ipv6Addr, Option<&[u8]>)> {
+    let mut w = Words::default();
+    let mut gap: Option<usize> = None; // where "::" stands
+    let rest = match s {
+        [b':', b':', rest @ ..] => {
+            gap = Some(0);
+            rest
+        }
+        [b':', ..] => return None, // a lone leading ':'
+        _ => s,
+    };
+    let mut word = 0u32;
+    let mut digits = 0; // of the group being read
+    let mut after_group = false; // the last byte was the ':' that ends a group
+    let mut scope = None;
+    for (at, &b) in rest.iter().enumerate() {
+        let digit = u32::from(HEX[usize::from(b)]);
+        if digit <= 0xf {
+            if digits == 4 {
+                return None;
+            }
+            word = (word << 4) | digit;
+            digits += 1;
+            continue;
+        }
+        match b {
+            b':' if digits > 0 => {
+                if !w.push(word, gap) {
+                    return None;
+                }
+                (word, digits, after_group) = (0, 0, true);
+            }
+            // "::" once, right after a group's ':' (a leading "::" was taken above).
+            b':' if after_group && gap.is_none() => {
+                gap = Some(w.filled);
+                after_group = false;
+            }
+            b'.' if digits > 0 => {
                 // A dotted quad ends the address and fills two words.
-                let quad = parse_quad(rest)?;
-                let [a, b, c, d] = quad.octets();
-                *words.get_mut(filled)? = u16::from_be_bytes([a, b]);
-                *words.get_mut(filled + 1)? = u16::from_be_bytes([c, d]);
-                filled += 2;
+                let quad = rest.get(at - digits..)?;
+                let (quad, after) = split_scope(quad);
+                let [a, b, c, d] = parse_quad(quad)?.octets();
+                if !w.push(u32::from_be_bytes([0, 0, a, b]), gap)
+                    || !w.push(u32::from_be_bytes([0, 0, c, d]), gap)
+                {
+                    return None;
+                }
+                (digits, after_group, scope) = (0, false, after);
                 break;
             }
-            _ if hex_len == 0 || hex_len > 4 => return None,
-            _ => {}
-        }
-        let (group, after) = rest.split_at(hex_len);
-        *words.get_mut(filled)? = group.iter().fold(0u16, |w, &b| {
-            (w << 4) | (b as char).to_digit(16).unwrap_or(0) as u16
-        });
-        filled += 1;
-        rest = match after {
-            [] => after,
-            [b':', b':', more @ ..] if gap.is_none() => {
-                gap = Some(filled);
-                more
+            b'%' => {
+                scope = rest.get(at + 1..);
+                break;
             }
-            // A single ':' must be followed by another group.
-            [b':', more @ ..] if !more.is_empty() && more.first() != Some(&b':') => more,
             _ => return None,
-        };
-    }
-    match gap {
-        // "::" stands for at least one zero word (glibc: `if (tp == endp) return 0`).
-        Some(at) if filled < 8 => {
-            let moved = filled - at;
-            words.copy_within(at..filled, 8 - moved);
-            words.get_mut(at..8 - moved)?.fill(0);
         }
-        None if filled == 8 => {}
-        _ => return None,
     }
-    Some(Ipv6Addr::from(words))
+    if digits > 0 {
+        if !w.push(word, gap) {
+            return None;
+        }
+    } else if after_group {
+        return None; // a single ':' must be followed by another group
+    }
+    let bits = match gap {
+        None if w.filled == 8 => w.head,
+        // "::" stands for at least one zero word (glibc: `if (tp == endp) return 0`).
+        Some(0) if w.filled < 8 => w.tail,
+        Some(at) if w.filled < 8 => (w.head << (16 * (8 - at))) | w.tail,
+        _ => return None,
+    };
+    Some((Ipv6Addr::from(bits), scope))
+}
+
+/// The 16-bit words of an IPv6 address as they are read: those before "::" shift into
+/// `head`, those after it into `tail`.
+#[derive(Default)]
+struct Words {
+    head: u128,
+    tail: u128,
+    filled: usize,
+}
+
+impl Words {
+    /// Adds a word; false once there are more than eight.
+    fn push(&mut self, word: u32, gap: Option<usize>) -> bool {
+        let half = if gap.is_none() {
+            &mut self.head
+        } else {
+            &mut self.tail
+        };
+        *half = (*half << 16) | u128::from(word);
+        self.filled += 1;
+        self.filled <= 8
+    }
 }
 
 /// `inet_pton(AF_INET, ...)`, as nss_files reads /etc/hosts addresses: exactly four decimal

@@ -324,3 +324,27 @@ fn hostile_input_never_panics() {
     assert_eq!(parse_ipv4(&long), None);
     assert_eq!(parse_ipv6(&long), None);
 }
+
+#[test]
+fn scoped_parse_agrees_with_split_then_parse() {
+    let inputs: &[&[u8]] = &[
+        b"fe80::1%lo",
+        b"fe80::1%",
+        b"::1%1",
+        b"::ffff:1.2.3.4%eth0",
+        b"1.2.3.4%x",
+        b"%lo",
+        b"::%%",
+        b"1:2:3:4:5:6:7:8%9",
+        b"1:2:3:4:5:6:7:8:9%1",
+        b"::1",
+        b"1::2::3%x",
+        b"12345::1%x",
+        b"::1.2.3%x",
+    ];
+    for s in inputs {
+        let (text, scope) = split_scope(s);
+        let want = parse_ipv6(text).map(|ip| (ip, scope));
+        assert_eq!(parse_ipv6_scoped(s), want, "{:?}", core::str::from_utf8(s));
+    }
+}

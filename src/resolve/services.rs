@@ -58,6 +58,13 @@ pub enum PortParse {
 }
 
 pub fn parse_port(service: &[u8]) -> PortParse {
+    // The usual case, "80": up to nine digits cannot overflow or turn negative.
+    if (1..=9).contains(&service.len()) && service.iter().all(u8::is_ascii_digit) {
+        let value = service
+            .iter()
+            .fold(0u32, |v, &b| v * 10 + u32::from(b - b'0'));
+        return PortParse::Port(value as u16);
+    }
     let (value, used) = strtoul(service, Radix::Ten);
     if used != service.len() {
         return PortParse::NotNumeric;

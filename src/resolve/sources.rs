@@ -149,6 +149,26 @@ fn as_family(addr: &Address, family: i32) -> Option<Address> {
     }
 }
 
+/// The address whose PTR record nss_dns asks for: a v4-mapped (::ffff:a.b.c.d) or
+/// v4-compatible (::a.b.c.d, but not ::1) IPv6 address is asked as a.b.c.d, in in-addr.arpa
+/// (glibc's _nss_dns_gethostbyaddr2_r). The files source compares the address as given.
+fn ptr_address(ip: &IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let o = v6.octets();
+            let v4 = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+            let mapped = o[..10] == [0; 10] && o[10..12] == [0xff, 0xff];
+            let compat = o[..12] == [0; 12] && o[12..] != [0, 0, 0, 1];
+            if mapped || compat {
+                IpAddr::V4(v4)
+            } else {
+                *ip
+            }
+        }
+        IpAddr::V4(_) => *ip,
+    }
+}
+
 /// Reverse lookup through the `hosts:` sources (gethostbyaddr's order): the official name
 /// of the first hosts line with this address, else the PTR record. Err(Again) when DNS
 /// could not be asked (glibc's getnameinfo answers EAI_AGAIN then).
@@ -167,7 +187,7 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
                     },
                 }
             }
-            Source::Dns => match from_dns::name_of(ip) {
+            Source::Dns => match from_dns::name_of(&ptr_address(ip)) {
                 Ok(Some(name)) => (Status::Success, Some(name)),
                 Ok(None) => (Status::NotFound, None),
                 Err(_) => (Status::TryAgain, None),

@@ -15,15 +15,17 @@ gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe" "$here/probe.c" |
 passed=0 failed=0 known=0
 
 # run_variant NAME CASES SETUP: runs CASES under glibc and under netshim in a fresh
-# namespace prepared by SETUP (shell code run inside it first).
+# namespace prepared by SETUP (shell code run inside it first). GAI_UTS=1 adds a UTS
+# namespace (SETUP may set the host name); SETUP may set HOSTS to another hosts file.
 run_variant() {
     local name=$1 cases=$2 setup=$3
-    unshare -m -n bash -c '
+    unshare -m -n ${GAI_UTS:+-u} bash -c '
         set -e
         fx=$1 setup=$2 probe=$3 so=$4 cases=$5 o=$6
         ip link set lo up
         eval "$setup"
-        for f in hosts services gai.conf; do mount --bind "$fx/$f" "/etc/$f"; done
+        for f in services gai.conf; do mount --bind "$fx/$f" "/etc/$f"; done
+        mount --bind "${HOSTS:-$fx/hosts}" /etc/hosts
         mount --bind "${RESOLV:-$fx/resolv.conf}" /etc/resolv.conf
         mount --bind "${NSSWITCH:-$fx/nsswitch.conf}" /etc/nsswitch.conf
         mount --bind "${HOST_CONF:-$fx/host.conf}" /etc/host.conf
@@ -93,13 +95,14 @@ if command -v dnsmasq >/dev/null; then
             $(for i in $(seq 1 30); do printf -- "--host-record=big6.dns.test,2001:db8:2::%d " $i; done) \
             --cname=alias.dns.test,dual.dns.test --cname=alias2.dns.test,alias.dns.test \
             --cname=cname-nxdomain.dns.test,gone.dns.test \
-            --local=/dns.test/ --local=/other.test/ --local=// --domain-needed &
+            --local=/dns.test/ --local=/other.test/ --local=// --domain-needed ${DNS_EXTRA:-} &
         for _ in $(seq 100); do (exec 3<>/dev/udp/127.0.0.1/53) 2>/dev/null && break; sleep 0.05; done
         sleep 0.2'
     NSSWITCH="$here/fixtures/nsswitch-dns.conf" run_variant dns "$here/cases-dns.txt" "$dns_setup" && tally < <(compare dns)
     # ndots, no-tld-query, rotate over two servers, edns0 and a nameserver line glibc ignores.
     NSSWITCH="$here/fixtures/nsswitch-dns.conf" RESOLV="$here/fixtures/resolv.conf.options" \
         run_variant dns-options "$here/cases-dns-options.txt" "$dns_setup" && tally < <(compare dns-options)
+    . "$here/variants-gni.sh"
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
 fi

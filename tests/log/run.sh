@@ -24,6 +24,7 @@ cc() { gcc -std=gnu11 -Wall -Wextra -Werror -o "$out/$1" "$here/$2" "${@:3}" || 
 cc stress stress.c -pthread
 cc dead dead.c
 cc signal signal.c
+cc mapped mapped.c
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_glibc" "$root/c-tests/errno_table.c" -ldl || fail "compile errno_table"
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_linked" "$root/c-tests/errno_table.c" \
     -L"$lib" -lnetshim -Wl,-rpath,"$lib" -ldl || fail "compile errno_linked"
@@ -184,6 +185,43 @@ else
     skip "nc test: nc is not installed"
 fi
 kill "$http"; wait "$http" 2>/dev/null
+
+# 8. Dual-stack sockets connecting to ::ffff:a.b.c.d (Java does this for every IPv4
+# destination) name the host getaddrinfo found for a.b.c.d: a C client and a real JVM, in a
+# private network namespace with a dual-stack listener.
+printf '127.0.0.1\tmapped4.test\n' >"$out/mapped-hosts"
+mapped_run() { # mapped_run NAME COMMAND...: runs COMMAND preloaded in a namespace with a listener
+    local name=$1; shift
+    rm -f "$out/$name.log"
+    unshare -n bash -c '
+        ip link set lo up
+        python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"::\", 18700)); s.listen(8)
+print(\"up\", flush=True)
+s.settimeout(60)
+while True: s.accept()[0].close()" >"$1.listener" 2>&1 & l=$!
+        for _ in $(seq 100); do grep -q up "$1.listener" 2>/dev/null && break; sleep 0.05; done
+        shift
+        timeout 60 "$@"; rc=$?
+        kill $l; wait $l 2>/dev/null
+        exit $rc' _ "$out/$name" env NETSHIM_HOSTS="$out/mapped-hosts" NETSHIM_LOG="$out/$name.log" \
+        LD_PRELOAD="$so" "$@" >"$out/$name.out" 2>&1
+    local rc=$?
+    if [ "$rc" = 0 ] && grep -q connected "$out/$name.out" &&
+        grep -q '\[::ffff:127\.0\.0\.1\]:18700 (mapped4\.test) -> ok' "$out/$name.log"; then
+        ok "$name: the connect to ::ffff:127.0.0.1 names mapped4.test"
+    else
+        fail "$name: rc $rc, output: $(head -c 300 "$out/$name.out"), log: $(head -c 400 "$out/$name.log" 2>/dev/null)"
+    fi
+}
+mapped_run "C dual-stack client" "$out/mapped" mapped4.test 18700
+if command -v java >/dev/null; then
+    mapped_run "java Socket" java "$here/Mapped.java" mapped4.test 18700
+else
+    skip "java test: java is not installed (scripts/deps.sh installs default-jre-headless)"
+fi
 
 echo "log-tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
