@@ -37,6 +37,16 @@ pub struct Found {
     pub got_ipv6: bool,
 }
 
+impl Found {
+    pub fn empty() -> Self {
+        Found {
+            addrs: Vec::new(),
+            canon: None,
+            got_ipv6: false,
+        }
+    }
+}
+
 pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
     let mut req = req.validated()?;
     // The host's addresses, asked of the kernel at most once per call.

@@ -242,6 +242,23 @@ impl<'a> Iterator for Records<'a> {
 /// dotted text, `qtype`, class IN)? Names compare without ASCII case, as glibc's
 /// `res_queriesmatch` does: a server may change the case of the name it echoes.
 /// A reply whose question section is missing or malformed does not match.
+/// glibc's `res_queriesmatch`: the same number of questions, and each question of the
+/// query in the reply (name without regard to case, type, class).
+pub fn queries_match(query: &Message<'_>, reply: &Message<'_>) -> bool {
+    if query.question_count() != reply.question_count() {
+        return false;
+    }
+    query.questions().all(|q| {
+        q.is_ok_and(|q| {
+            reply.questions().any(|r| {
+                r.is_ok_and(|r| {
+                    r.qtype == q.qtype && r.qclass == q.qclass && r.name.eq_ignore_case(&q.name)
+                })
+            })
+        })
+    })
+}
+
 pub fn question_matches(reply: &Message<'_>, qname: &[u8], qtype: u16) -> bool {
     if reply.question_count() != 1 {
         return false;
