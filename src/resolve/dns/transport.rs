@@ -296,9 +296,18 @@ impl Exchange<'_> {
                 let mut written = 0;
                 let (mut got1, mut got2) = (false, !two);
                 let mut events = libc::POLLOUT;
+                // After a datagram, read the next one before polling again: a flood of
+                // junk must not fill the socket's buffer and push the reply out.
+                let mut readable = false;
                 loop {
                     let fd = self.fd(ns);
-                    let Some(revents) = wait(fd, events, deadline) else {
+                    let ready = if readable && events == libc::POLLIN && remaining_ms(deadline) > 0 {
+                        Some(libc::POLLIN)
+                    } else {
+                        wait(fd, events, deadline)
+                    };
+                    readable = false;
+                    let Some(revents) = ready else {
                         // Timed out. With one of two replies in, glibc tries again one
                         // query at a time, then over a fresh socket, then gives up on
                         // the missing one.
@@ -372,7 +381,10 @@ impl Exchange<'_> {
                             self.close_all();
                             return Turn::Next;
                         }
-                        Ok((n, _)) => n.min(buf.len()),
+                        Ok((n, _)) => {
+                            readable = true;
+                            n.min(buf.len())
+                        }
                         Err(Errno::INTR) | Err(Errno::AGAIN) => continue,
                         Err(_) => {
                             self.close_all();
