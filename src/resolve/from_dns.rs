@@ -48,8 +48,8 @@ pub enum HErrno {
     Internal,
 }
 
-/// What one NSS lookup function returned: its status, h_errno, the errno it left (0 when
-/// glibc restores the caller's, which netshim takes to be 0), and the addresses.
+/// What one NSS lookup function returned: its status, h_errno, the errno it left, and the
+/// addresses.
 pub struct Nss {
     pub status: Status,
     pub h_errno: HErrno,
@@ -260,10 +260,12 @@ impl Resolver {
             libc::ECONNREFUSED | libc::ETIMEDOUT => Status::Unavail,
             _ => Status::NotFound,
         };
+        // Otherwise glibc restores the errno it was called with, which its attempt to
+        // reach nscd (ENOENT: no socket) has left; gethostbyname2_r returns it as its code.
         let errno = if h_errno == HErrno::TryAgain {
             libc::EAGAIN
         } else {
-            0
+            libc::ENOENT
         };
         Nss::failed(status, h_errno, errno)
     }

@@ -68,6 +68,7 @@ def address_records(qtype, count=1, owner=b"\xc0\x0c"):
 
 def by_rules(q):
     _, _, qtype, name = parse_question(q)
+    name = name or "."  # the root
     for pattern, rtype, action in RULES:
         if not fnmatch.fnmatchcase(name, pattern):
             continue

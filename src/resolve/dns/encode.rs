@@ -287,7 +287,7 @@ mod tests {
             (&too_long, Err(WireError::NameTooLong)),
             (&label64, Err(WireError::BadLabel)),
             (b"", Err(WireError::BadLabel)),
-            (b".", Err(WireError::BadLabel)),
+            (b".", Ok(1)), // the root: glibc asks for it
             (b"..", Err(WireError::BadLabel)),
             (b".a", Err(WireError::BadLabel)),
             (b"a..b", Err(WireError::BadLabel)),
@@ -300,6 +300,37 @@ mod tests {
             let mut buf = [0u8; 300];
             let got = encode_query(1, text, TYPE_A, true, None, false, &mut buf);
             assert_eq!(got, want.map(|n| HEADER_LEN + n + 4));
+        }
+    }
+
+    #[test]
+    fn res_hnok() {
+        // (text, glibc 2.36's res_hnok)
+        let long_label = [b'a'; 64];
+        let table: &[(&[u8], bool)] = &[
+            (b"a.b", true),
+            (b"a.b.", true),
+            (b".", true),
+            (b"a_b-c.d", true),
+            (b"127.0.0.1", true),
+            (b"256.1.1.1", true),
+            (b" 127.0.0.1", false),
+            (b"127.0.0.1 junk", false),
+            (b"a\tb", false),
+            (b"-a.b", false),
+            (b"a.-b", true),
+            (b"a..b", false),
+            (b".a", false),
+            (b"a*b", false),
+            (b"a\\098c", true),
+            (b"a\\.b", false),
+            (b"", false),
+            (&long_label, false),
+            (&long_label[..63], true),
+            ("bücher.test".as_bytes(), false),
+        ];
+        for &(text, want) in table {
+            assert_eq!(is_hostname_text(text), want, "{:?}", String::from_utf8_lossy(text));
         }
     }
 
