@@ -12,7 +12,7 @@
 use super::config::ConfigFile;
 use super::dns::transport::{self, Answers, Fallback};
 use super::dns::{self, Message, Name, TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_PTR};
-use super::gai::Found;
+use super::found::Found;
 use super::nsswitch::Status;
 use super::resolvconf::{self, Environment, ResolvConf};
 use super::{Address, GaiError};
@@ -158,7 +158,12 @@ impl Resolver {
 
     /// `__res_context_querydomain`: `name` or `name.domain`, refused (NO_RECOVERY)
     /// beyond MAXDNAME (1025) bytes before any query.
-    fn query_domain(&mut self, name: &[u8], domain: Option<&[u8]>, types: &[u16]) -> Option<Answers> {
+    fn query_domain(
+        &mut self,
+        name: &[u8],
+        domain: Option<&[u8]>,
+        types: &[u16],
+    ) -> Option<Answers> {
         const MAXDNAME: usize = 1025;
         let full;
         let longname = match domain {
@@ -229,7 +234,8 @@ impl Resolver {
                 }
             }
         }
-        if (dots > 0 || !searched || !self.conf.no_tld_query) && !(tried_as_is || root_on_list) {
+        let no_tld = dots == 0 && searched && self.conf.no_tld_query;
+        if !(tried_as_is || root_on_list || no_tld) {
             if let Some(found) = self.query_domain(name, None, types) {
                 return Some(found);
             }

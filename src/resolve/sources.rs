@@ -1,16 +1,16 @@
 //! The name sources of nsswitch.conf's `hosts:` line and the files behind them.
 
 use super::config::ConfigFile;
+use super::found::Found;
 use super::from_dns::{self, HErrno, Nss};
-use super::gai::Found;
 use super::gaiconf::Policy;
 use super::hostconf::HostConf;
 use super::hosts::Hosts;
 use super::nsswitch::{Action, HostsLine, Source, Status};
 use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_CANONNAME, AI_V4MAPPED};
-use crate::sys;
 use super::services::Services;
 use super::{Address, GaiError};
+use crate::sys;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

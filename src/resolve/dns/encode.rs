@@ -63,7 +63,9 @@ pub fn is_hostname_text(text: &[u8]) -> bool {
         let mut byte = text[i];
         ends_with_dot = false;
         if byte == b'\\' {
-            let digits = text.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+            let digits = text
+                .get(i + 1..i + 4)
+                .filter(|d| d.iter().all(u8::is_ascii_digit));
             match (digits, text.get(i + 1)) {
                 (Some(d), _) => {
                     let value = d.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
@@ -330,7 +332,12 @@ mod tests {
             ("bücher.test".as_bytes(), false),
         ];
         for &(text, want) in table {
-            assert_eq!(is_hostname_text(text), want, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                is_hostname_text(text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

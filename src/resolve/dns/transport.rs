@@ -301,7 +301,8 @@ impl Exchange<'_> {
                 let mut readable = false;
                 loop {
                     let fd = self.fd(ns);
-                    let ready = if readable && events == libc::POLLIN && remaining_ms(deadline) > 0 {
+                    let ready = if readable && events == libc::POLLIN && remaining_ms(deadline) > 0
+                    {
                         Some(libc::POLLIN)
                     } else {
                         wait(fd, events, deadline)
