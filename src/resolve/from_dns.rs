@@ -11,7 +11,7 @@
 
 use super::config::ConfigFile;
 use super::dns::transport::{self, Answers, Fallback};
-use super::dns::{self, Message, Name, TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_PTR};
+use super::dns::{self, Message, Name, TYPE_A, TYPE_AAAA, TYPE_PTR};
 use super::found::Found;
 use super::nsswitch::Status;
 use super::resolvconf::{self, Environment, ResolvConf};
@@ -349,22 +349,6 @@ fn cursor_init<'a>(packet: &'a [u8]) -> Option<(Message<'a>, Name<'a>, u16)> {
     Some((msg, question.name, question.qtype))
 }
 
-fn rdata_len(qtype: u16) -> usize {
-    if qtype == TYPE_AAAA {
-        16
-    } else {
-        4
-    }
-}
-
-fn address(rdata: &[u8]) -> Option<IpAddr> {
-    match rdata.len() {
-        4 => <[u8; 4]>::try_from(rdata).ok().map(IpAddr::from),
-        16 => <[u8; 16]>::try_from(rdata).ok().map(IpAddr::from),
-        _ => None,
-    }
-}
-
 fn text(name: &Name<'_>) -> Option<Vec<u8>> {
     let mut out = [0u8; 256];
     name.write_text(&mut out).ok().map(|n| out[..n].to_vec())
@@ -382,38 +366,20 @@ fn getanswer_r(packet: &[u8], qtype: u16) -> Nss {
     if msg.rcode() == dns::RCODE_NXDOMAIN || !qname.is_hostname() {
         return Nss::failed(Status::NotFound, HErrno::HostNotFound, libc::ENOENT);
     }
-    let mut canon = qname;
-    let mut expected = qname;
+    let Ok(mut walk) = dns::addresses(&msg, qtype, true) else {
+        return malformed();
+    };
     let mut found = Found::empty();
-    let mut records = msg.answers();
-    for _ in 0..msg.answer_count() {
-        let Some(Ok(rr)) = records.next() else {
-            return malformed();
-        };
-        if rr.rclass != dns::CLASS_IN {
-            continue;
-        }
-        if rr.rtype == TYPE_CNAME {
-            let Ok(target) = rr.rdata_name() else {
-                return malformed();
-            };
-            if target.is_hostname() {
-                canon = target;
-            }
-            expected = target;
-        } else if rr.rtype == qtype
-            && rr.name.eq_ignore_case(&expected)
-            && rr.rdata.len() == rdata_len(qtype)
-        {
-            if let Some(ip) = address(rr.rdata) {
-                found.addrs.push(Address::new(ip));
-            }
+    for item in walk.by_ref() {
+        match item {
+            Ok(ip) => found.addrs.push(Address::new(ip)),
+            Err(_) => return malformed(),
         }
     }
     if found.addrs.is_empty() {
         return Nss::failed(Status::TryAgain, HErrno::NoRecovery, libc::ENOENT);
     }
-    found.canon = text(&canon);
+    found.canon = text(&walk.canonical_name());
     Nss {
         status: Status::Success,
         h_errno: HErrno::Success,
@@ -433,37 +399,21 @@ fn gaih_slice(packet: &[u8], found: &mut Found, store_canon: bool) -> (Status, H
     if msg.answer_count() == 0 || !qname.is_hostname() {
         return (Status::NotFound, HErrno::HostNotFound);
     }
+    let Ok(mut walk) = dns::addresses(&msg, qtype, false) else {
+        return (Status::Unavail, HErrno::NoRecovery);
+    };
     let mut store_canon = store_canon;
-    let mut alias = qname;
-    let mut expected = qname;
     let mut any = false;
-    let mut records = msg.answers();
-    for _ in 0..msg.answer_count() {
-        let Some(Ok(rr)) = records.next() else {
+    while let Some(item) = walk.next() {
+        let Ok(ip) = item else {
             return (Status::Unavail, HErrno::NoRecovery);
         };
-        if rr.rtype == TYPE_CNAME {
-            let Ok(target) = rr.rdata_name() else {
-                return (Status::Unavail, HErrno::NoRecovery);
-            };
-            expected = target;
-            if store_canon && target.is_hostname() {
-                alias = target;
-            }
-        } else if rr.rtype == qtype
-            && rr.name.eq_ignore_case(&expected)
-            && rr.rdata.len() == rdata_len(qtype)
-        {
-            if let Some(ip) = address(rr.rdata) {
-                if store_canon {
-                    found.canon = text(&alias);
-                    store_canon = false;
-                }
-                found.got_ipv6 |= ip.is_ipv6();
-                found.addrs.push(Address::new(ip));
-                any = true;
-            }
+        if store_canon {
+            found.canon = text(&walk.canonical_name());
+            store_canon = false;
         }
+        found.addrs.push(Address::new(ip));
+        any = true;
     }
     if any {
         (Status::Success, HErrno::Success)
