@@ -480,3 +480,125 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::dns::parse::tests::{reply, wire, Rr};
+    use crate::resolve::dns::TYPE_CNAME;
+    use alloc::string::String;
+
+    fn a(text: &str) -> Vec<u8> {
+        text.parse::<core::net::Ipv4Addr>()
+            .unwrap()
+            .octets()
+            .to_vec()
+    }
+
+    fn aaaa(text: &str) -> Vec<u8> {
+        text.parse::<core::net::Ipv6Addr>()
+            .unwrap()
+            .octets()
+            .to_vec()
+    }
+
+    fn ips(found: &Found) -> Vec<String> {
+        found.addrs.iter().map(|a| a.ip.to_string()).collect()
+    }
+
+    #[test]
+    fn one_family_as_getanswer_r() {
+        // (records, glibc's status and h_errno, addresses); the reply's question: q.test A
+        let (cn, ch) = (TYPE_CNAME, 3);
+        #[rustfmt::skip]
+        let table: Vec<(Vec<Rr>, Status, HErrno, Vec<&str>)> = vec![
+            (vec![("q.test", TYPE_A, 1, a("192.0.2.1"))], Status::Success, HErrno::Success, vec!["192.0.2.1"]),
+            // an alias without an address: TRYAGAIN with NO_RECOVERY (EAI_NODATA through
+            // gethostbyname2_r, EAI_NONAME through gethosts)
+            (vec![("q.test", cn, 1, wire("t.test"))], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            // class CH is skipped, an A of 5 bytes too
+            (vec![("q.test", TYPE_A, ch, a("192.0.2.2"))], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            (vec![("q.test", TYPE_A, 1, vec![1, 2, 3, 4, 5])], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            (vec![("q.test", TYPE_A, 1, vec![1, 2, 3, 4, 5]), ("q.test", TYPE_A, 1, a("192.0.2.3"))],
+             Status::Success, HErrno::Success, vec!["192.0.2.3"]),
+            // a CNAME whose target is cut short: the whole reply is malformed
+            (vec![("q.test", TYPE_A, 1, a("192.0.2.4")), ("q.test", cn, 1, vec![5, b'a'])],
+             Status::Unavail, HErrno::NoRecovery, vec![]),
+        ];
+        for (records, status, h_errno, want) in table {
+            let packet = reply("q.test", TYPE_A, &records);
+            let got = getanswer_r(&packet, TYPE_A);
+            assert_eq!((got.status, got.h_errno), (status, h_errno), "{records:?}");
+            assert_eq!(ips(&got.found), want);
+        }
+        // NXDOMAIN, and a question name that is no host name: NOTFOUND
+        let mut nx = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.5"))]);
+        nx[3] |= 3;
+        assert_eq!(getanswer_r(&nx, TYPE_A).status, Status::NotFound);
+        let odd = reply(
+            "a b.test",
+            TYPE_A,
+            &[("a b.test", TYPE_A, 1, a("192.0.2.6"))],
+        );
+        assert_eq!(getanswer_r(&odd, TYPE_A).h_errno, HErrno::HostNotFound);
+        // ANCOUNT claims two records, one is there
+        let mut lying = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.7"))]);
+        lying[7] = 2;
+        assert_eq!(getanswer_r(&lying, TYPE_A).status, Status::Unavail);
+    }
+
+    #[test]
+    fn both_families_as_gaih_getanswer() {
+        let a_ok = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.1"))]);
+        let aaaa_ok = reply(
+            "q.test",
+            TYPE_AAAA,
+            &[("q.test", TYPE_AAAA, 1, aaaa("2001:db8::1"))],
+        );
+        let cname_only = reply(
+            "q.test",
+            TYPE_A,
+            &[("q.test", TYPE_CNAME, 1, wire("t.test"))],
+        );
+        let mut cut = a_ok.clone();
+        cut.truncate(cut.len() - 2);
+        let class_ch = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 3, a("192.0.2.9"))]);
+        #[rustfmt::skip]
+        let table: Vec<(&[u8], &[u8], Status, Vec<&str>)> = vec![
+            (&a_ok, &aaaa_ok, Status::Success, vec!["192.0.2.1", "2001:db8::1"]),
+            // the order is the replies' arrival order
+            (&aaaa_ok, &a_ok, Status::Success, vec!["2001:db8::1", "192.0.2.1"]),
+            // the first reply was an error: only the second counts
+            (&[], &aaaa_ok, Status::Success, vec!["2001:db8::1"]),
+            (&cname_only, &aaaa_ok, Status::Success, vec!["2001:db8::1"]),
+            (&cname_only, &cname_only, Status::NotFound, vec![]),
+            // a malformed first reply ends it; a malformed second one is ignored after a success
+            (&cut, &aaaa_ok, Status::Unavail, vec![]),
+            (&a_ok, &cut, Status::Success, vec!["192.0.2.1"]),
+            (&cname_only, &cut, Status::Unavail, vec![]),
+            // any class counts here
+            (&class_ch, &[], Status::Success, vec!["192.0.2.9"]),
+        ];
+        for (first, second, status, want) in table {
+            let got = gaih_getanswer(first, second);
+            assert_eq!(got.status, status, "{want:?}");
+            assert_eq!(ips(&got.found), want);
+        }
+        // the canonical name is the alias seen at the first address: a later CNAME does
+        // not move it (glibc: "this assumes that all the CNAME records come first")
+        let late_cname = reply(
+            "q.test",
+            TYPE_A,
+            &[
+                ("q.test", TYPE_CNAME, 1, wire("c1.test")),
+                ("c1.test", TYPE_A, 1, a("192.0.2.10")),
+                ("c1.test", TYPE_CNAME, 1, wire("c2.test")),
+            ],
+        );
+        let got = gaih_getanswer(&late_cname, &[]);
+        assert_eq!(got.found.canon.as_deref(), Some(&b"c1.test"[..]));
+        // getanswer_r's canonical name is the last alias
+        let got = getanswer_r(&late_cname, TYPE_A);
+        assert_eq!(got.found.canon.as_deref(), Some(&b"c2.test"[..]));
+    }
+}

@@ -150,5 +150,10 @@ check "the query echoed back, then the reply" echo-then-good "$fast" 900 "rc=0"
 check "use-vc: TCP from the start" good "$fast use-vc" 900
 check "single-request: one query at a time" good "$fast single-request" 900
 check "single-request-reopen" good "$fast single-request-reopen" 900
+check "use-vc, dead server" absent "$fast use-vc" 900
+check "use-vc, SERVFAIL over TCP" tc-tcp-servfail "$fast use-vc" 900
+check "no-aaaa" good "$fast no-aaaa" 900
+check "edns0, lame-looking reply with an OPT record" nodata "$fast edns0" 900
+check "rotate over a dead and a good server" absent,good "$fast rotate" 900
 echo "dns-misbehave: $passed passed, $failed failed"
 [ "$failed" = 0 ]

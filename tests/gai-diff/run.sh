@@ -131,6 +131,7 @@ if command -v python3 >/dev/null; then
     walk walk-nx resolv.conf.walk cases-walk.txt "$(walk_setup "$out/rules.nx")"
     walk walk-refused resolv.conf.walk cases-walk.txt "$(walk_setup "$out/rules.refused")"
     walk walk-ndots2 resolv.conf.walk-ndots2 cases-walk.txt "$(walk_setup "$out/rules.nx")"
+    walk walk-ndots2-refused resolv.conf.walk-ndots2 cases-walk.txt "$(walk_setup "$out/rules.refused")"
     walk walk-refusing-first resolv.conf.walk-refusing-first cases-walk.txt \
         "$(walk_setup "$out/rules.nx" "$out/rules.refuse-all")"
     walk walk-refusing-second resolv.conf.walk-refusing-second cases-walk.txt \

@@ -270,7 +270,7 @@ pub fn question_matches(reply: &Message<'_>, qname: &[u8], qtype: u16) -> bool {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(in crate::resolve) mod tests {
     use super::*;
     use crate::resolve::dns::answer::{addresses, ptr_text};
     use crate::resolve::dns::{RCODE_NXDOMAIN, TYPE_CNAME, TYPE_SOA};
@@ -451,10 +451,10 @@ pub(super) mod tests {
     }
 
     /// One answer record: owner, type, class, rdata.
-    pub(in crate::resolve::dns) type Rr<'a> = (&'a str, u16, u16, Vec<u8>);
+    pub(in crate::resolve) type Rr<'a> = (&'a str, u16, u16, Vec<u8>);
 
     /// A reply to `qname`/`qtype` with uncompressed records (owner, type, class, rdata).
-    pub(in crate::resolve::dns) fn reply(qname: &str, qtype: u16, records: &[Rr]) -> Vec<u8> {
+    pub(in crate::resolve) fn reply(qname: &str, qtype: u16, records: &[Rr]) -> Vec<u8> {
         let mut b = vec![0, 1, 0x81, 0x80, 0, 1, 0, records.len() as u8, 0, 0, 0, 0];
         b.extend(wire(qname));
         b.extend(qtype.to_be_bytes());
@@ -471,7 +471,7 @@ pub(super) mod tests {
     }
 
     /// Dotted text to an uncompressed wire name; '|' stands for a literal dot inside a label.
-    pub(in crate::resolve::dns) fn wire(name: &str) -> Vec<u8> {
+    pub(in crate::resolve) fn wire(name: &str) -> Vec<u8> {
         let mut out = Vec::new();
         for label in name.split('.').filter(|l| !l.is_empty()) {
             out.push(label.len() as u8);
