@@ -564,6 +564,7 @@ mod tests {
         cut.truncate(cut.len() - 2);
         let class_ch = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 3, a("192.0.2.9"))]);
         #[rustfmt::skip]
+        #[allow(clippy::type_complexity)] // one table row per case
         let table: Vec<(&[u8], &[u8], Status, Vec<&str>)> = vec![
             (&a_ok, &aaaa_ok, Status::Success, vec!["192.0.2.1", "2001:db8::1"]),
             // the order is the replies' arrival order
