@@ -1,11 +1,19 @@
-//! The `dns` source: glibc's search walk (resolv/res_query.c, __res_context_search) over
-//! netshim's transport, and the answers turned into addresses as nss_dns does.
+//! The `dns` source, as glibc 2.36's nss_dns answers getaddrinfo: the search walk
+//! (resolv/res_query.c, `__res_context_search` and `__res_context_query`) over the
+//! transport (dns/transport.rs, res_send.c), then the replies read as
+//! resolv/nss_dns/dns-host.c reads them: `getanswer_r` for one family
+//! (`_nss_dns_gethostbyname3_r`, and `gethostbyname2_r` with its name check),
+//! `gaih_getanswer` for A and AAAA together (`_nss_dns_gethostbyname4_r`).
+//!
+//! Each call returns what the NSS function returns: a status, glibc's h_errno and the
+//! errno it leaves. sources.rs turns them into EAI_* codes as getaddrinfo does; the rules
+//! that decide a code are all here or there, none is a table of outcomes.
 
 use super::config::ConfigFile;
-use super::dns::{self, transport, Message, TYPE_A, TYPE_AAAA, TYPE_PTR};
-use super::gai::Found;
+use super::dns::transport::{self, Answers, Fallback};
+use super::dns::{self, Message, Name, TYPE_A, TYPE_AAAA, TYPE_PTR};
+use super::found::Found;
 use super::nsswitch::Status;
-use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_CANONNAME, AI_V4MAPPED};
 use super::resolvconf::{self, Environment, ResolvConf};
 use super::{Address, GaiError};
 use crate::sys;
@@ -28,250 +36,570 @@ pub fn resolv_conf() -> Arc<ResolvConf> {
     })
 }
 
-/// Why a name found nothing (glibc's h_errno values).
+/// glibc's h_errno values (netdb.h), which decide getaddrinfo's EAI_* code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Miss {
+pub enum HErrno {
+    Success,
     HostNotFound,
-    NoData,
     TryAgain,
+    NoRecovery,
+    NoData,
+    /// NETDB_INTERNAL: a system error, in errno (getaddrinfo's EAI_SYSTEM).
+    Internal,
 }
 
-/// What to ask, and how nss_dns reads the replies: the types (A, AAAA or both), whether
-/// only class IN counts (one family) and whether an alias without address is NODATA
-/// (gethostbyname2_r's reading) rather than not found.
-#[derive(Clone, Copy)]
-struct Ask<'a> {
-    types: &'a [u16],
-    class_in_only: bool,
-    alias_is_nodata: bool,
+/// What one NSS lookup function returned: its status, h_errno, the errno it left, and the
+/// addresses.
+pub struct Nss {
+    pub status: Status,
+    pub h_errno: HErrno,
+    pub errno: i32,
+    pub found: Found,
 }
 
-impl<'a> Ask<'a> {
-    const fn one(types: &'a [u16], class_in_only: bool) -> Self {
-        Ask {
-            types,
-            class_in_only,
-            alias_is_nodata: false,
+impl Nss {
+    fn failed(status: Status, h_errno: HErrno, errno: i32) -> Self {
+        Nss {
+            status,
+            h_errno,
+            errno,
+            found: Found::empty(),
         }
     }
 }
 
-/// What one query set answered.
-struct Answer {
-    addrs: Vec<IpAddr>,
-    canon: Option<Vec<u8>>,
+/// The resolver state one lookup carries through its queries: glibc's h_errno and errno
+/// as res_query leaves them, the RCODE left in the first answer buffer, and the
+/// single-request fallback once it has been switched on.
+struct Resolver {
+    conf: Arc<ResolvConf>,
+    h_errno: HErrno,
+    errno: i32,
+    rcode: u8,
+    fallback: Fallback,
 }
 
-/// The dns source for getaddrinfo, per family as nss_dns answers it: A and AAAA together
-/// for AF_UNSPEC (gethostbyname4_r), one type for one family, and for AF_INET6 with
-/// AI_V4MAPPED the A records mapped when there is no AAAA (or always, with AI_ALL).
-pub fn from_dns(name: &[u8], req: &Request) -> (Status, Result<Found, Miss>) {
-    let conf = resolv_conf();
-    let mut found = Found {
-        addrs: Vec::new(),
-        canon: None,
-        got_ipv6: false,
-    };
-    let result = match req.family {
-        AF_UNSPEC => {
-            let types: &[u16] = if conf.no_aaaa {
-                &[TYPE_A]
-            } else {
-                &[TYPE_A, TYPE_AAAA]
+impl Resolver {
+    fn new() -> Self {
+        Resolver {
+            conf: resolv_conf(),
+            h_errno: HErrno::HostNotFound,
+            errno: 0,
+            rcode: dns::RCODE_NOERROR,
+            fallback: Fallback::default(),
+        }
+    }
+
+    /// `__res_context_query`: one name, one or two types. Some(replies) when a reply has
+    /// answers (or an NXDOMAIN has a partner with answers), else None with h_errno set:
+    /// NXDOMAIN → HOST_NOT_FOUND, SERVFAIL or no reply → TRY_AGAIN, NOERROR without
+    /// answers → NO_DATA, anything else (REFUSED, FORMERR, a name that cannot be sent) →
+    /// NO_RECOVERY.
+    fn query(&mut self, name: &[u8], types: &[u16]) -> Option<Answers> {
+        self.rcode = dns::RCODE_NOERROR;
+        if types == [TYPE_AAAA] && self.conf.no_aaaa {
+            // options no-aaaa: glibc answers an AAAA query itself, with NOERROR and no data.
+            self.h_errno = HErrno::NoData;
+            return None;
+        }
+        let mut queries = Vec::with_capacity(types.len());
+        for &qtype in types {
+            let mut buf = alloc::vec![0u8; 512];
+            let edns = self.conf.edns0.then_some(1200); // glibc's RESOLV_EDNS_BUFFER_SIZE
+            let encoded = random_id().ok().and_then(|id| {
+                dns::encode_query(id, name, qtype, true, edns, self.conf.trust_ad, &mut buf).ok()
+            });
+            let Some(len) = encoded else {
+                // res_mkquery failed (a label over 63 bytes, a name over 255): ns_name_pton
+                // leaves EMSGSIZE.
+                self.h_errno = HErrno::NoRecovery;
+                self.errno = libc::EMSGSIZE;
+                return None;
             };
-            search(&conf, name, Ask::one(types, false)).map(|a| take(&mut found, a, false))
+            buf.truncate(len);
+            queries.push(buf);
         }
-        AF_INET => {
-            // glibc answers AF_INET without AI_CANONNAME through gethostbyname2_r, which
-            // reports an alias without an address as NODATA, not as not found.
-            let simple = req.flags & AI_CANONNAME == 0;
-            let ask = Ask {
-                alias_is_nodata: simple,
-                ..Ask::one(&[TYPE_A], true)
-            };
-            search(&conf, name, ask).map(|a| take(&mut found, a, false))
-        }
-        AF_INET6 => {
-            let six = search(&conf, name, Ask::one(&[TYPE_AAAA], true));
-            if let Ok(a) = &six {
-                found.got_ipv6 = !a.addrs.is_empty();
+        let sent = transport::send(&self.conf, &queries, &mut self.fallback);
+        self.rcode = sent.first_rcode;
+        let answers = match sent.result {
+            Ok(answers) => answers,
+            Err(failure) => {
+                self.errno = failure.errno();
+                self.h_errno = HErrno::TryAgain;
+                return None;
             }
-            let six = six.map(|a| take(&mut found, a, false));
-            if req.flags & AI_V4MAPPED != 0 && (req.flags & AI_ALL != 0 || !found.got_ipv6) {
-                match (six, search(&conf, name, Ask::one(&[TYPE_A], true))) {
-                    (_, Ok(a)) => {
-                        take(&mut found, a, true);
-                        Ok(())
-                    }
-                    (Ok(()), Err(_)) => Ok(()),
-                    (Err(_), Err(miss)) => Err(miss),
-                }
-            } else {
-                six
-            }
-        }
-        _ => Err(Miss::HostNotFound),
-    };
-    match result {
-        Ok(()) if !found.addrs.is_empty() => (Status::Success, Ok(found)),
-        Ok(()) => (Status::NotFound, Err(Miss::NoData)),
-        Err(Miss::TryAgain) => (Status::TryAgain, Err(Miss::TryAgain)),
-        Err(miss) => (Status::NotFound, Err(miss)),
-    }
-}
-
-fn take(found: &mut Found, answer: Answer, map_v4: bool) {
-    if found.canon.is_none() {
-        found.canon = answer.canon;
-    }
-    for ip in answer.addrs {
-        let ip = match (map_v4, ip) {
-            (true, IpAddr::V4(v4)) => IpAddr::V6(v4.to_ipv6_mapped()),
-            _ => ip,
         };
-        found.addrs.push(Address::new(ip));
-    }
-}
-
-/// glibc's search walk: the name as it is first when it has at least `ndots` dots or ends
-/// with a dot; then each search domain (NXDOMAIN, NODATA and SERVFAIL go on to the next,
-/// anything else stops); then the name as it is, if not tried yet and it has dots or
-/// `no-tld-query` is off.
-fn search(conf: &ResolvConf, name: &[u8], ask: Ask) -> Result<Answer, Miss> {
-    let dots = name.iter().filter(|&&b| b == b'.').count() as u32;
-    let trailing_dot = name.last() == Some(&b'.');
-    let mut saved: Option<Miss> = None;
-    let mut tried_as_is = false;
-    if dots >= conf.ndots || trailing_dot {
-        match query(conf, name, ask) {
-            Ok(a) => return Ok(a),
-            Err(miss) => saved = Some(miss),
+        self.errno = 0; // send_dg clears errno before it reads the replies
+        let h1 = header(&answers.first);
+        let h2 = header(&answers.second);
+        let (hp, hp2) = match (h1, h2) {
+            (Some(a), Some(b)) if types.len() == 2 => (a, b),
+            (None, Some(b)) if types.len() == 2 => (b, b),
+            (Some(a), _) => (a, a),
+            _ => (Head::default(), Head::default()),
+        };
+        let empty = |h: Head| h.rcode != dns::RCODE_NOERROR || h.ancount == 0;
+        if empty(hp) && empty(hp2) {
+            let rcode = if hp.rcode == dns::RCODE_NOERROR {
+                hp2.rcode
+            } else {
+                hp.rcode
+            };
+            self.h_errno = match rcode {
+                dns::RCODE_NXDOMAIN => HErrno::HostNotFound,
+                dns::RCODE_SERVFAIL => HErrno::TryAgain,
+                dns::RCODE_NOERROR => HErrno::NoData,
+                _ => HErrno::NoRecovery,
+            };
+            return None;
         }
-        tried_as_is = true;
+        Some(answers)
     }
-    let (mut got_nodata, mut got_servfail) = (false, false);
-    // glibc: (no dots and RES_DEFNAMES) or (dots, no trailing dot and RES_DNSRCH), both
-    // on by default; a name with no dots cannot end with one.
-    if !trailing_dot {
-        for domain in &conf.search {
-            let mut full = name.to_vec();
-            full.push(b'.');
-            full.extend_from_slice(domain);
-            match query(conf, &full, ask) {
-                Ok(a) => return Ok(a),
-                Err(Miss::NoData) => got_nodata = true,
-                Err(Miss::HostNotFound) => {}
-                Err(Miss::TryAgain) => {
-                    // TODO(behaviour): glibc goes on after SERVFAIL but stops after a
-                    // timeout; the transport reports both as TryAgain, so the walk stops.
-                    got_servfail = true;
-                    break;
-                }
+
+    /// `__res_context_querydomain`: `name` or `name.domain`, refused (NO_RECOVERY)
+    /// beyond MAXDNAME (1025) bytes before any query.
+    fn query_domain(
+        &mut self,
+        name: &[u8],
+        domain: Option<&[u8]>,
+        types: &[u16],
+    ) -> Option<Answers> {
+        const MAXDNAME: usize = 1025;
+        let full;
+        let longname = match domain {
+            None if name.len().wrapping_sub(1) >= MAXDNAME - 1 => None,
+            None => Some(name),
+            Some(d) if name.len() + d.len() + 1 >= MAXDNAME => None,
+            Some(d) => {
+                full = [name, b".", d].concat();
+                Some(full.as_slice())
+            }
+        };
+        match longname {
+            Some(n) => self.query(n, types),
+            None => {
+                self.h_errno = HErrno::NoRecovery;
+                None
             }
         }
     }
-    let mut last = Miss::HostNotFound;
-    if !tried_as_is && (dots > 0 || !conf.no_tld_query) {
-        match query(conf, name, ask) {
-            Ok(a) => return Ok(a),
-            Err(miss) => last = miss,
+
+    /// glibc's search walk, `__res_context_search`:
+    /// - the name as it is first when it has at least `ndots` dots or ends with a dot (a
+    ///   trailing dot ends the walk there, whatever the answer);
+    /// - then each search domain: NXDOMAIN and NODATA go on, so does TRY_AGAIN when the
+    ///   reply in the first buffer was SERVFAIL; a refused connection (no server at all)
+    ///   ends the walk with TRY_AGAIN; anything else (a timeout, REFUSED) stops the search;
+    /// - then the name as it is, unless already tried, a search domain was the root, or
+    ///   `no-tld-query` is set for a name without dots;
+    /// - the error kept is the first as-is query's, else NODATA or SERVFAIL seen on the
+    ///   way, else the last query's.
+    fn search(&mut self, name: &[u8], types: &[u16]) -> Option<Answers> {
+        self.errno = 0;
+        self.h_errno = HErrno::HostNotFound;
+        let dots = name.iter().filter(|&&b| b == b'.').count() as u32;
+        let trailing_dot = name.last() == Some(&b'.');
+        let mut saved = None;
+        let mut tried_as_is = false;
+        if dots >= self.conf.ndots || trailing_dot {
+            let found = self.query_domain(name, None, types);
+            if found.is_some() || trailing_dot {
+                return found;
+            }
+            saved = Some(self.h_errno);
+            tried_as_is = true;
         }
+        let (mut got_nodata, mut got_servfail) = (false, false);
+        let (mut searched, mut root_on_list) = (false, false);
+        // glibc: (no dots and RES_DEFNAMES) or (dots, no trailing dot and RES_DNSRCH), both
+        // always on here.
+        if !trailing_dot {
+            let conf = self.conf.clone();
+            for domain in &conf.search {
+                searched = true;
+                let domain = domain.strip_prefix(b".").unwrap_or(domain);
+                root_on_list |= domain.is_empty();
+                if let Some(found) = self.query_domain(name, Some(domain), types) {
+                    return Some(found);
+                }
+                if self.errno == libc::ECONNREFUSED {
+                    self.h_errno = HErrno::TryAgain;
+                    return None;
+                }
+                match self.h_errno {
+                    HErrno::NoData => got_nodata = true,
+                    HErrno::HostNotFound => {}
+                    HErrno::TryAgain if self.rcode == dns::RCODE_SERVFAIL => got_servfail = true,
+                    _ => break,
+                }
+            }
+        }
+        let no_tld = dots == 0 && searched && self.conf.no_tld_query;
+        if !(tried_as_is || root_on_list || no_tld) {
+            if let Some(found) = self.query_domain(name, None, types) {
+                return Some(found);
+            }
+        }
+        if let Some(h) = saved {
+            self.h_errno = h;
+        } else if got_nodata {
+            self.h_errno = HErrno::NoData;
+        } else if got_servfail {
+            self.h_errno = HErrno::TryAgain;
+        }
+        None
     }
-    // glibc keeps the first as-is answer's error, else NODATA or SERVFAIL seen on the
-    // way, else whatever the last query said.
-    Err(match saved {
-        Some(miss) => miss,
-        None if got_nodata => Miss::NoData,
-        None if got_servfail => Miss::TryAgain,
-        None => last,
+
+    /// A failed walk as nss_dns reports it: the status from errno (ECONNREFUSED or
+    /// ETIMEDOUT: UNAVAIL; ESRCH: TRYAGAIN; EMFILE/ENFILE: UNAVAIL with a system error;
+    /// anything else: NOTFOUND), and errno EAGAIN with TRY_AGAIN, else the caller's.
+    fn failed(&self) -> Nss {
+        let mut h_errno = self.h_errno;
+        let status = match self.errno {
+            libc::ESRCH => {
+                h_errno = HErrno::TryAgain;
+                Status::TryAgain
+            }
+            libc::EMFILE | libc::ENFILE => {
+                return Nss::failed(Status::Unavail, HErrno::Internal, self.errno);
+            }
+            libc::ECONNREFUSED | libc::ETIMEDOUT => Status::Unavail,
+            _ => Status::NotFound,
+        };
+        // Otherwise glibc restores the errno it was called with, which its attempt to
+        // reach nscd (ENOENT: no socket) has left; gethostbyname2_r returns it as its code.
+        let errno = if h_errno == HErrno::TryAgain {
+            libc::EAGAIN
+        } else {
+            libc::ENOENT
+        };
+        Nss::failed(status, h_errno, errno)
+    }
+}
+
+/// `_nss_dns_gethostbyname3_r` (with_check false: getaddrinfo with AI_CANONNAME) or
+/// `_nss_dns_gethostbyname2_r` (with_check true: without it): one family's addresses.
+pub fn gethostbyname3(name: &[u8], family: i32, with_check: bool) -> Nss {
+    if with_check && !dns::encode::is_hostname_text(name) {
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
+    }
+    let qtype = if family == libc::AF_INET6 {
+        TYPE_AAAA
+    } else {
+        TYPE_A
+    };
+    let mut resolver = Resolver::new();
+    match resolver.search(name, &[qtype]) {
+        Some(answers) => getanswer_r(&answers.first, qtype),
+        None => resolver.failed(),
+    }
+}
+
+/// `_nss_dns_gethostbyname4_r`: A and AAAA together (A alone with `options no-aaaa`).
+pub fn gethostbyname4(name: &[u8]) -> Nss {
+    if !dns::encode::is_hostname_text(name) {
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
+    }
+    let mut resolver = Resolver::new();
+    let types: &[u16] = if resolver.conf.no_aaaa {
+        &[TYPE_A]
+    } else {
+        &[TYPE_A, TYPE_AAAA]
+    };
+    match resolver.search(name, types) {
+        Some(answers) => gaih_getanswer(&answers.first, &answers.second),
+        None => resolver.failed(),
+    }
+}
+
+/// The header fields res_query reads.
+#[derive(Clone, Copy, Default)]
+struct Head {
+    rcode: u8,
+    ancount: u16,
+}
+
+fn header(bytes: &[u8]) -> Option<Head> {
+    let msg = Message::new_checked(bytes).ok()?;
+    Some(Head {
+        rcode: msg.rcode(),
+        ancount: msg.answer_count(),
     })
 }
 
-/// One name, one set of types: every reply read as nss_dns reads it.
-fn query(conf: &ResolvConf, name: &[u8], ask: Ask) -> Result<Answer, Miss> {
-    let Ask {
-        types,
-        class_in_only,
-        alias_is_nodata,
-    } = ask;
-    let replies = match transport::exchange(conf, name, types) {
-        Ok(r) => r,
-        Err(transport::Failure::BadName) => return Err(Miss::HostNotFound),
-        Err(_) => return Err(Miss::TryAgain),
-    };
-    let mut answer = Answer {
-        addrs: Vec::new(),
-        canon: None,
-    };
-    let mut all_nxdomain = true;
-    let mut aliased = false;
-    let mut malformed = false;
-    for (reply, &qtype) in replies.iter().zip(types) {
-        let Ok(msg) = Message::new_checked(reply) else {
-            continue;
-        };
-        if msg.rcode() == dns::RCODE_NXDOMAIN {
-            continue;
-        }
-        all_nxdomain = false;
-        aliased |= msg
-            .answers()
-            .any(|r| r.is_ok_and(|r| r.rtype == dns::TYPE_CNAME));
-        let Ok(walk) = dns::addresses(&msg, qtype, class_in_only) else {
-            continue;
-        };
-        let mut addrs = Vec::new();
-        let mut walk = walk;
-        let mut broken = false;
-        for item in walk.by_ref() {
-            match item {
-                Ok(ip) => addrs.push(ip),
-                // A malformed record makes glibc drop the whole answer.
-                Err(_) => broken = true,
-            }
-        }
-        if broken {
-            malformed = true; // a malformed answer is dropped whole: not found, as in glibc
-            continue;
-        }
-        if !addrs.is_empty() && answer.canon.is_none() {
-            let mut text = [0u8; 256];
-            if let Ok(n) = walk.canonical_name().write_text(&mut text) {
-                answer.canon = Some(text[..n].to_vec());
-            }
-        }
-        answer.addrs.extend(addrs);
+/// glibc's `__ns_rr_cursor_init`: one question, its name written out in full (a
+/// compressed question name is refused), type and class present.
+fn cursor_init<'a>(packet: &'a [u8]) -> Option<(Message<'a>, Name<'a>, u16)> {
+    let msg = Message::new_checked(packet).ok()?;
+    if msg.question_count() != 1 {
+        return None;
     }
-    if !answer.addrs.is_empty() {
-        Ok(answer)
-    } else if all_nxdomain || malformed || (aliased && !alias_is_nodata) {
-        // An alias whose target has no address counts as not found (measured: glibc
-        // answers EAI_NONAME for a CNAME-only reply).
-        Err(Miss::HostNotFound)
-    } else {
-        Err(Miss::NoData)
+    let mut pos = 12;
+    loop {
+        let len = usize::from(*packet.get(pos)?);
+        if len == 0 {
+            break;
+        }
+        if len > 63 {
+            return None;
+        }
+        pos += 1 + len;
+    }
+    let question = msg.question().ok()?;
+    Some((msg, question.name, question.qtype))
+}
+
+fn text(name: &Name<'_>) -> Option<Vec<u8>> {
+    let mut out = [0u8; 256];
+    name.write_text(&mut out).ok().map(|n| out[..n].to_vec())
+}
+
+/// `getanswer_r`, one family: NXDOMAIN or a question name that is no host name → NOTFOUND;
+/// any malformed record → UNAVAIL (NO_RECOVERY); records of another class skipped; each
+/// CNAME moves the name looked for; addresses of exactly 4 or 16 bytes for that name;
+/// none → TRYAGAIN (NO_RECOVERY). The canonical name is the last alias that is a host name.
+fn getanswer_r(packet: &[u8], qtype: u16) -> Nss {
+    let malformed = || Nss::failed(Status::Unavail, HErrno::NoRecovery, libc::EMSGSIZE);
+    let Some((msg, qname, _)) = cursor_init(packet) else {
+        return malformed();
+    };
+    if msg.rcode() == dns::RCODE_NXDOMAIN || !qname.is_hostname() {
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, libc::ENOENT);
+    }
+    let Ok(mut walk) = dns::addresses(&msg, qtype, true) else {
+        return malformed();
+    };
+    let mut found = Found::empty();
+    for item in walk.by_ref() {
+        match item {
+            Ok(ip) => found.addrs.push(Address::new(ip)),
+            Err(_) => return malformed(),
+        }
+    }
+    if found.addrs.is_empty() {
+        return Nss::failed(Status::TryAgain, HErrno::NoRecovery, libc::ENOENT);
+    }
+    found.canon = text(&walk.canonical_name());
+    Nss {
+        status: Status::Success,
+        h_errno: HErrno::Success,
+        errno: 0,
+        found,
     }
 }
 
-/// getnameinfo's PTR lookup: Ok(None) when the address has no name.
+/// `gaih_getanswer_slice`, one reply of gethostbyname4_r: no answer records or a question
+/// name that is no host name → NOTFOUND; a malformed record → UNAVAIL; records of any
+/// class; CNAMEs move the name looked for; the canonical name is the host-name alias seen
+/// when the first address is (only if `store_canon`). Addresses are appended to `found`.
+fn gaih_slice(packet: &[u8], found: &mut Found, store_canon: bool) -> (Status, HErrno) {
+    let Some((msg, qname, qtype)) = cursor_init(packet) else {
+        return (Status::Unavail, HErrno::NoRecovery);
+    };
+    if msg.answer_count() == 0 || !qname.is_hostname() {
+        return (Status::NotFound, HErrno::HostNotFound);
+    }
+    let Ok(mut walk) = dns::addresses(&msg, qtype, false) else {
+        return (Status::Unavail, HErrno::NoRecovery);
+    };
+    let mut store_canon = store_canon;
+    let mut any = false;
+    while let Some(item) = walk.next() {
+        let Ok(ip) = item else {
+            return (Status::Unavail, HErrno::NoRecovery);
+        };
+        if store_canon {
+            found.canon = text(&walk.canonical_name());
+            store_canon = false;
+        }
+        found.addrs.push(Address::new(ip));
+        any = true;
+    }
+    if any {
+        (Status::Success, HErrno::Success)
+    } else {
+        // Only CNAMEs, or records of other types: not found.
+        (Status::NotFound, HErrno::HostNotFound)
+    }
+}
+
+/// `gaih_getanswer`: the first reply to arrive, then the second when the first found
+/// something or nothing (not when it failed), the second's status counting only when the
+/// first did not succeed and the second is not NOTFOUND. h_errno is the last slice's.
+fn gaih_getanswer(first: &[u8], second: &[u8]) -> Nss {
+    let mut found = Found::empty();
+    let (mut status, mut h_errno) = (Status::NotFound, HErrno::HostNotFound);
+    if !first.is_empty() {
+        (status, h_errno) = gaih_slice(first, &mut found, true);
+    }
+    if matches!(status, Status::Success | Status::NotFound) && !second.is_empty() {
+        let (status2, h2) = gaih_slice(second, &mut found, status != Status::Success);
+        h_errno = h2;
+        if status != Status::Success && status2 != Status::NotFound {
+            status = status2;
+        }
+    }
+    // AF_UNSPEC answers carry no IPv6 preference: v4-mapped filtering is for AF_INET6.
+    found.got_ipv6 = false;
+    Nss {
+        status,
+        h_errno,
+        errno: 0,
+        found,
+    }
+}
+
+fn random_id() -> Result<u16, sys::Errno> {
+    let mut b = [0u8; 2];
+    sys::random::getrandom(&mut b)?;
+    Ok(u16::from_ne_bytes(b))
+}
+
+/// getnameinfo's PTR lookup (`_nss_dns_gethostbyaddr2_r`: one query, no search list):
+/// Ok(None) when the address has no name, Err(Again) when no server answered.
 pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
-    let conf = resolv_conf();
     let mut qname = [0u8; dns::encode::MAX_REVERSE_NAME_LEN];
     let len = match ip {
         IpAddr::V4(v4) => dns::reverse_name_v4(*v4, &mut qname),
         IpAddr::V6(v6) => dns::reverse_name_v6(*v6, &mut qname),
     }
     .map_err(|_| GaiError::Fail)?;
-    let replies = match transport::exchange(&conf, &qname[..len], &[TYPE_PTR]) {
-        Ok(r) => r,
-        Err(_) => return Err(GaiError::Again),
+    let mut resolver = Resolver::new();
+    let Some(answers) = resolver.query(&qname[..len], &[TYPE_PTR]) else {
+        return match resolver.h_errno {
+            HErrno::TryAgain => Err(GaiError::Again),
+            _ => Ok(None),
+        };
     };
-    let Some(msg) = replies.first().and_then(|r| Message::new_checked(r).ok()) else {
+    let Some(msg) = Message::new_checked(&answers.first).ok() else {
         return Ok(None);
     };
     let mut text = [0u8; 256];
     match dns::ptr_text(&msg, &mut text) {
         Ok(Some(n)) => Ok(Some(text[..n].to_vec())),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::dns::parse::tests::{reply, wire, Rr};
+    use crate::resolve::dns::TYPE_CNAME;
+    use alloc::string::String;
+
+    fn a(text: &str) -> Vec<u8> {
+        text.parse::<core::net::Ipv4Addr>()
+            .unwrap()
+            .octets()
+            .to_vec()
+    }
+
+    fn aaaa(text: &str) -> Vec<u8> {
+        text.parse::<core::net::Ipv6Addr>()
+            .unwrap()
+            .octets()
+            .to_vec()
+    }
+
+    fn ips(found: &Found) -> Vec<String> {
+        found.addrs.iter().map(|a| a.ip.to_string()).collect()
+    }
+
+    #[test]
+    fn one_family_as_getanswer_r() {
+        // (records, glibc's status and h_errno, addresses); the reply's question: q.test A
+        let (cn, ch) = (TYPE_CNAME, 3);
+        #[rustfmt::skip]
+        let table: Vec<(Vec<Rr>, Status, HErrno, Vec<&str>)> = vec![
+            (vec![("q.test", TYPE_A, 1, a("192.0.2.1"))], Status::Success, HErrno::Success, vec!["192.0.2.1"]),
+            // an alias without an address: TRYAGAIN with NO_RECOVERY (EAI_NODATA through
+            // gethostbyname2_r, EAI_NONAME through gethosts)
+            (vec![("q.test", cn, 1, wire("t.test"))], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            // class CH is skipped, an A of 5 bytes too
+            (vec![("q.test", TYPE_A, ch, a("192.0.2.2"))], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            (vec![("q.test", TYPE_A, 1, vec![1, 2, 3, 4, 5])], Status::TryAgain, HErrno::NoRecovery, vec![]),
+            (vec![("q.test", TYPE_A, 1, vec![1, 2, 3, 4, 5]), ("q.test", TYPE_A, 1, a("192.0.2.3"))],
+             Status::Success, HErrno::Success, vec!["192.0.2.3"]),
+            // a CNAME whose target is cut short: the whole reply is malformed
+            (vec![("q.test", TYPE_A, 1, a("192.0.2.4")), ("q.test", cn, 1, vec![5, b'a'])],
+             Status::Unavail, HErrno::NoRecovery, vec![]),
+        ];
+        for (records, status, h_errno, want) in table {
+            let packet = reply("q.test", TYPE_A, &records);
+            let got = getanswer_r(&packet, TYPE_A);
+            assert_eq!((got.status, got.h_errno), (status, h_errno), "{records:?}");
+            assert_eq!(ips(&got.found), want);
+        }
+        // NXDOMAIN, and a question name that is no host name: NOTFOUND
+        let mut nx = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.5"))]);
+        nx[3] |= 3;
+        assert_eq!(getanswer_r(&nx, TYPE_A).status, Status::NotFound);
+        let odd = reply(
+            "a b.test",
+            TYPE_A,
+            &[("a b.test", TYPE_A, 1, a("192.0.2.6"))],
+        );
+        assert_eq!(getanswer_r(&odd, TYPE_A).h_errno, HErrno::HostNotFound);
+        // ANCOUNT claims two records, one is there
+        let mut lying = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.7"))]);
+        lying[7] = 2;
+        assert_eq!(getanswer_r(&lying, TYPE_A).status, Status::Unavail);
+    }
+
+    #[test]
+    fn both_families_as_gaih_getanswer() {
+        let a_ok = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 1, a("192.0.2.1"))]);
+        let aaaa_ok = reply(
+            "q.test",
+            TYPE_AAAA,
+            &[("q.test", TYPE_AAAA, 1, aaaa("2001:db8::1"))],
+        );
+        let cname_only = reply(
+            "q.test",
+            TYPE_A,
+            &[("q.test", TYPE_CNAME, 1, wire("t.test"))],
+        );
+        let mut cut = a_ok.clone();
+        cut.truncate(cut.len() - 2);
+        let class_ch = reply("q.test", TYPE_A, &[("q.test", TYPE_A, 3, a("192.0.2.9"))]);
+        #[rustfmt::skip]
+        #[allow(clippy::type_complexity)] // one table row per case
+        let table: Vec<(&[u8], &[u8], Status, Vec<&str>)> = vec![
+            (&a_ok, &aaaa_ok, Status::Success, vec!["192.0.2.1", "2001:db8::1"]),
+            // the order is the replies' arrival order
+            (&aaaa_ok, &a_ok, Status::Success, vec!["2001:db8::1", "192.0.2.1"]),
+            // the first reply was an error: only the second counts
+            (&[], &aaaa_ok, Status::Success, vec!["2001:db8::1"]),
+            (&cname_only, &aaaa_ok, Status::Success, vec!["2001:db8::1"]),
+            (&cname_only, &cname_only, Status::NotFound, vec![]),
+            // a malformed first reply ends it; a malformed second one is ignored after a success
+            (&cut, &aaaa_ok, Status::Unavail, vec![]),
+            (&a_ok, &cut, Status::Success, vec!["192.0.2.1"]),
+            (&cname_only, &cut, Status::Unavail, vec![]),
+            // any class counts here
+            (&class_ch, &[], Status::Success, vec!["192.0.2.9"]),
+        ];
+        for (first, second, status, want) in table {
+            let got = gaih_getanswer(first, second);
+            assert_eq!(got.status, status, "{want:?}");
+            assert_eq!(ips(&got.found), want);
+        }
+        // the canonical name is the alias seen at the first address: a later CNAME does
+        // not move it (glibc: "this assumes that all the CNAME records come first")
+        let late_cname = reply(
+            "q.test",
+            TYPE_A,
+            &[
+                ("q.test", TYPE_CNAME, 1, wire("c1.test")),
+                ("c1.test", TYPE_A, 1, a("192.0.2.10")),
+                ("c1.test", TYPE_CNAME, 1, wire("c2.test")),
+            ],
+        );
+        let got = gaih_getanswer(&late_cname, &[]);
+        assert_eq!(got.found.canon.as_deref(), Some(&b"c1.test"[..]));
+        // getanswer_r's canonical name is the last alias
+        let got = getanswer_r(&late_cname, TYPE_A);
+        assert_eq!(got.found.canon.as_deref(), Some(&b"c2.test"[..]));
     }
 }

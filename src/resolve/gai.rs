@@ -4,21 +4,13 @@
 //! address with each socket type, sort.
 
 use super::addrconfig::{self, Interfaces};
+pub use super::found::{Entry, Found};
 use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
 use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
 use super::triples::{self, Tuple, Tuples};
 use super::{numeric, sort, sources, Address, GaiError};
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// One addrinfo node to be: an address with a socket type, protocol and port.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Entry {
-    pub addr: Address,
-    pub socktype: i32,
-    pub protocol: i32,
-    pub port: u16,
-}
 
 /// getaddrinfo's answer: the nodes in order, the canonical name for the first node (only
 /// with AI_CANONNAME), and the flags to copy into every node (glibc echoes the request's).
@@ -27,14 +19,6 @@ pub struct Answer {
     pub entries: Vec<Entry>,
     pub canon: Option<Vec<u8>>,
     pub flags: i32,
-}
-
-/// The addresses a node resolved to, before pairing with socket types.
-pub struct Found {
-    pub addrs: Vec<Address>,
-    pub canon: Option<Vec<u8>>,
-    /// An IPv6 answer was found (decides whether v4-mapped ones are dropped).
-    pub got_ipv6: bool,
 }
 
 pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {

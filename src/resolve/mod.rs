@@ -8,6 +8,7 @@
 pub mod addrconfig;
 mod config;
 pub mod dns;
+mod found;
 mod from_dns;
 pub mod gai;
 pub mod gaiconf;

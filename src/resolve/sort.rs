@@ -6,7 +6,7 @@
 //! without asking (127.0.0.1 and ::1 are their own sources).
 
 use super::addrconfig::Interfaces;
-use super::gai::Entry;
+use super::found::Entry;
 use super::gaiconf::{Policy, PrefixEntry};
 use super::Address;
 use crate::sys::{self, RawFd};

@@ -1,15 +1,16 @@
 //! The name sources of nsswitch.conf's `hosts:` line and the files behind them.
 
 use super::config::ConfigFile;
-use super::from_dns::{self, Miss};
-use super::gai::Found;
+use super::found::Found;
+use super::from_dns::{self, HErrno, Nss};
 use super::gaiconf::Policy;
 use super::hostconf::HostConf;
 use super::hosts::Hosts;
 use super::nsswitch::{Action, HostsLine, Source, Status};
-use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_V4MAPPED};
+use super::request::{Request, AF_INET, AF_INET6, AF_UNSPEC, AI_ALL, AI_CANONNAME, AI_V4MAPPED};
 use super::services::Services;
 use super::{Address, GaiError};
+use crate::sys;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -38,38 +39,222 @@ pub fn port_of(name: &[u8], proto: &[u8]) -> Option<u16> {
     services().port_of(name, proto)
 }
 
-/// Walks the `hosts:` sources in order, honouring their `[STATUS=action]`s.
+/// getaddrinfo's lookup of a name in the `hosts:` sources (sysdeps/posix/getaddrinfo.c):
+/// AF_INET without AI_CANONNAME through gethostbyname2_r (`try_simple_gethostbyname`),
+/// everything else through the sources' lookup functions (`get_nss_addresses`). The two
+/// turn the same failure into different EAI_* codes, as glibc does.
 pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+    if req.family == AF_INET && req.flags & AI_CANONNAME == 0 {
+        simple_gethostbyname(name, req)
+    } else {
+        nss_addresses(name, req)
+    }
+}
+
+/// A source's answer reduced to what getaddrinfo reads: files knows only found or not.
+fn files_nss(name: &[u8], req: &Request) -> Nss {
+    let (status, found) = from_files(name, req);
+    Nss {
+        status,
+        h_errno: if status == Status::Success {
+            HErrno::Success
+        } else {
+            HErrno::HostNotFound
+        },
+        errno: 0,
+        found: found.unwrap_or_else(Found::empty),
+    }
+}
+
+/// glibc's `__nss_hostname_digits_dots`, which gethostbyname2_r applies before any source:
+/// digits and dots not ending in a dot that are no inet_aton address ("256.1.1.1",
+/// "08.1.1.1"), or anything that looks like IPv6 for AF_INET, are not found, unasked.
+fn digits_dots_refuses(name: &[u8]) -> bool {
+    let Some(&first) = name.first() else {
+        return false;
+    };
+    if !(first.is_ascii_hexdigit() || first == b':') {
+        return false;
+    }
+    if first.is_ascii_digit()
+        && name.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+        && name.last() != Some(&b'.')
+    {
+        return super::numeric::parse_ipv4(name).is_none();
+    }
+    (first.is_ascii_hexdigit() && name.contains(&b':')) || first == b':'
+}
+
+/// `try_simple_gethostbyname`: gethostbyname2_r(AF_INET) through the sources. Its result
+/// code is 0 for SUCCESS and NOTFOUND (then NO_DATA gives EAI_NODATA, anything else
+/// EAI_NONAME), EAGAIN for TRYAGAIN, the errno left otherwise; a non-zero code gives
+/// EAI_AGAIN for TRY_AGAIN and EAI_NODATA for every other h_errno.
+fn simple_gethostbyname(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+    if digits_dots_refuses(name) {
+        return Err(GaiError::NoName);
+    }
     let line = NSSWITCH.get(HostsLine::parse);
-    let mut last = Status::Unavail;
-    let mut no_data = false;
+    let mut last: Option<Nss> = None;
     for step in &line.steps {
-        let (status, found) = match step.source {
-            Source::Files => from_files(name, req),
-            Source::Dns => match from_dns::from_dns(name, req) {
-                (status, Ok(found)) => (status, Some(found)),
-                (status, Err(miss)) => {
-                    no_data = miss == Miss::NoData;
-                    (status, None)
-                }
-            },
+        let nss = match step.source {
+            Source::Files => files_nss(name, req),
+            Source::Dns => from_dns::gethostbyname3(name, AF_INET, true),
         };
-        last = status;
-        if let Some(found) = found {
-            if !found.addrs.is_empty() {
+        if nss.status == Status::Success && !nss.found.addrs.is_empty() {
+            return Ok(nss.found);
+        }
+        let action = step.action(nss.status);
+        last = Some(nss);
+        if action == Action::Return {
+            break;
+        }
+    }
+    let Some(nss) = last else {
+        return Err(GaiError::NoName);
+    };
+    if nss.h_errno == HErrno::Internal {
+        return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+    }
+    let rc = match nss.status {
+        Status::Success | Status::NotFound => 0,
+        Status::TryAgain => libc::EAGAIN,
+        Status::Unavail => nss.errno,
+    };
+    Err(match (rc, nss.h_errno) {
+        (0, HErrno::NoData) => GaiError::NoData,
+        (0, _) => GaiError::NoName,
+        (_, HErrno::TryAgain) => GaiError::Again,
+        _ => GaiError::NoData,
+    })
+}
+
+/// getaddrinfo's reading of a failed call (`no_data`): EAI_AGAIN for TRY_AGAIN, "no
+/// data" for NO_DATA, nothing for any other h_errno.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NoData {
+    No,
+    Yes,
+    Again,
+}
+
+fn no_data(h_errno: HErrno) -> NoData {
+    match h_errno {
+        HErrno::TryAgain => NoData::Again,
+        HErrno::NoData => NoData::Yes,
+        _ => NoData::No,
+    }
+}
+
+/// One source asked for one family (`gethosts`): gethostbyname3_r with AI_CANONNAME,
+/// else gethostbyname2_r (whose DNS side checks the name first).
+fn gethosts(source: Source, name: &[u8], req: &Request, family: i32) -> Nss {
+    match source {
+        Source::Files => files_nss(name, req),
+        Source::Dns => from_dns::gethostbyname3(name, family, req.flags & AI_CANONNAME == 0),
+    }
+}
+
+/// `get_nss_addresses`: AF_UNSPEC through gethostbyname4_r, one family through
+/// `gethosts` (AF_INET6, then AF_INET mapped with AI_V4MAPPED when no IPv6 address was
+/// found or AI_ALL is set). After the last source asked: EAI_SYSTEM for a system error,
+/// EAI_AGAIN when both families' calls said TRY_AGAIN, EAI_NODATA when both said
+/// "no data" (or one TRY_AGAIN), else EAI_NONAME.
+fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+    let line = NSSWITCH.get(HostsLine::parse);
+    let (mut no_data_v4, mut no_data_v6) = (NoData::No, NoData::No);
+    let mut internal = None;
+    for step in &line.steps {
+        internal = None;
+        let status = if req.family == AF_UNSPEC {
+            let nss = match step.source {
+                Source::Files => files_nss(name, req),
+                Source::Dns => from_dns::gethostbyname4(name),
+            };
+            if nss.status == Status::Success && !nss.found.addrs.is_empty() {
+                return Ok(nss.found);
+            }
+            if nss.h_errno == HErrno::Internal {
+                internal = Some(nss.errno);
+            }
+            no_data_v4 = no_data(nss.h_errno);
+            no_data_v6 = no_data_v4;
+            nss.status
+        } else if step.source == Source::Files {
+            // nss_files answers both families of the request in one pass (from_files).
+            let nss = files_nss(name, req);
+            if nss.status == Status::Success {
+                return Ok(nss.found);
+            }
+            no_data_v4 = NoData::No;
+            no_data_v6 = NoData::No;
+            nss.status
+        } else {
+            let mut found = Found::empty();
+            let (mut status, mut status_v6) = (Status::Unavail, Status::Unavail);
+            if req.family == AF_INET6 {
+                let nss = gethosts(step.source, name, req, AF_INET6);
+                if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
+                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+                }
+                (status, status_v6) = (nss.status, nss.status);
+                no_data_v4 = no_data(nss.h_errno);
+                no_data_v6 = no_data_v4;
+                if nss.status == Status::Success {
+                    found.canon = nss.found.canon;
+                    found.addrs = nss.found.addrs;
+                    found.got_ipv6 = !found.addrs.is_empty();
+                }
+            }
+            let mapped = req.family == AF_INET6
+                && req.flags & AI_V4MAPPED != 0
+                && (req.flags & AI_ALL != 0 || !found.got_ipv6);
+            if req.family == AF_INET || mapped {
+                let nss = gethosts(step.source, name, req, AF_INET);
+                if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
+                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+                }
+                status = nss.status;
+                no_data_v4 = no_data(nss.h_errno);
+                if req.family == AF_INET {
+                    no_data_v6 = no_data_v4;
+                    status_v6 = status;
+                }
+                if nss.status == Status::Success {
+                    if found.canon.is_none() {
+                        found.canon = nss.found.canon;
+                    }
+                    for addr in nss.found.addrs {
+                        found.addrs.push(match (mapped, addr.ip) {
+                            (true, IpAddr::V4(v4)) => Address::new(IpAddr::V6(v4.to_ipv6_mapped())),
+                            _ => addr,
+                        });
+                    }
+                }
+            }
+            if (status_v6 == Status::Success || status == Status::Success)
+                && !found.addrs.is_empty()
+            {
                 return Ok(found);
             }
-        }
+            if status_v6 == Status::TryAgain {
+                Status::TryAgain
+            } else if status == Status::Unavail && status_v6 != Status::Unavail {
+                status_v6
+            } else {
+                status
+            }
+        };
         if step.action(status) == Action::Return {
             break;
         }
     }
-    Err(match last {
-        Status::TryAgain => GaiError::Again,
-        // A name DNS knows without an address of the family asked: glibc's EAI_NODATA
-        // for one family; for AF_UNSPEC (gethostbyname4_r) it answers EAI_NONAME.
-        Status::NotFound if no_data && req.family != AF_UNSPEC => GaiError::NoData,
-        _ => GaiError::NoName,
+    if let Some(errno) = internal {
+        return Err(GaiError::System(sys::Errno::from_raw(errno)));
+    }
+    Err(match (no_data_v4, no_data_v6) {
+        (NoData::No, _) | (_, NoData::No) => GaiError::NoName,
+        (NoData::Again, NoData::Again) => GaiError::Again,
+        _ => GaiError::NoData,
     })
 }
 
@@ -88,11 +273,7 @@ fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
         Some(matched) => matched.iter().map(|e| (e.address, e.name)).collect(),
         None => Vec::new(),
     };
-    let mut found = Found {
-        addrs: Vec::new(),
-        canon: None,
-        got_ipv6: false,
-    };
+    let mut found = Found::empty();
     let take = |family: i32, map_v4: bool, found: &mut Found| {
         for (addr, official) in lines
             .iter()

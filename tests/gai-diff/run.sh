@@ -29,8 +29,10 @@ run_variant() {
         mount --bind "${RESOLV:-$fx/resolv.conf}" /etc/resolv.conf
         mount --bind "${NSSWITCH:-$fx/nsswitch.conf}" /etc/nsswitch.conf
         mount --bind "${HOST_CONF:-$fx/host.conf}" /etc/host.conf
-        "$probe" <"$cases" >"$o.glibc"
+        # Both at once, against the same servers.
+        "$probe" <"$cases" >"$o.glibc" & glibc_pid=$!
         LD_PRELOAD="$so" "$probe" <"$cases" >"$o.netshim"
+        wait "$glibc_pid"
         # Stop what the setup started (the DNS server).
         for job in $(jobs -p); do kill "$job"; wait "$job" 2>/dev/null || true; done
     ' _ "$here/fixtures" "$setup" "$out/probe" "$so" "$cases" "$out/$name" || {
@@ -105,6 +107,42 @@ if command -v dnsmasq >/dev/null; then
     . "$here/variants-gni.sh"
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
+fi
+# The search walk against a scripted server (tests/dns-misbehave/server.py) that answers
+# NODATA (MX/TXT only), REFUSED, SERVFAIL or nothing for chosen names at chosen positions
+# of the walk (fixtures/rules.walk); everything else NXDOMAIN, or REFUSED as dnsmasq
+# without an upstream answers. A second server that refuses everything comes first or
+# second. Then names that are no host names, the root, numeric-looking strings.
+if command -v python3 >/dev/null; then
+    server=$here/../dns-misbehave/server.py
+    { cat "$here/fixtures/rules.walk"; echo '* * NXDOMAIN'; } >"$out/rules.nx"
+    { cat "$here/fixtures/rules.walk"; echo '* * REFUSED'; } >"$out/rules.refused"
+    echo '* * REFUSED' >"$out/rules.refuse-all"
+    walk_setup() { # walk_setup RULES [SECOND_RULES]: the shell code that starts the server(s)
+        local s="python3 $server rules 127.0.0.1 \$o.ready1 $1 & "
+        s+='for _ in $(seq 100); do [ -e $o.ready1 ] && break; sleep 0.05; done; '
+        if [ -n "${2:-}" ]; then
+            s+="python3 $server rules 127.0.0.2 \$o.ready2 $2 & "
+            s+='for _ in $(seq 100); do [ -e $o.ready2 ] && break; sleep 0.05; done; '
+        fi
+        echo "rm -f \$o.ready1 \$o.ready2; $s"
+    }
+    walk() { # walk NAME RESOLV CASES SETUP
+        NSSWITCH="$here/fixtures/nsswitch-dns.conf" RESOLV="$here/fixtures/$2" \
+            run_variant "$1" "$here/$3" "$4" && tally < <(compare "$1")
+    }
+    walk walk-nx resolv.conf.walk cases-walk.txt "$(walk_setup "$out/rules.nx")"
+    walk walk-refused resolv.conf.walk cases-walk.txt "$(walk_setup "$out/rules.refused")"
+    walk walk-ndots2 resolv.conf.walk-ndots2 cases-walk.txt "$(walk_setup "$out/rules.nx")"
+    walk walk-ndots2-refused resolv.conf.walk-ndots2 cases-walk.txt "$(walk_setup "$out/rules.refused")"
+    walk walk-refusing-first resolv.conf.walk-refusing-first cases-walk.txt \
+        "$(walk_setup "$out/rules.nx" "$out/rules.refuse-all")"
+    walk walk-refusing-second resolv.conf.walk-refusing-second cases-walk.txt \
+        "$(walk_setup "$out/rules.refused" "$out/rules.refuse-all")"
+    walk walk-slow resolv.conf.walk cases-walk-slow.txt "$(walk_setup "$out/rules.nx")"
+    walk walk-slow-refused resolv.conf.walk cases-walk-slow.txt "$(walk_setup "$out/rules.refused")"
+else
+    echo "FAIL walk: python3 is not installed"; failed=$((failed + 1))
 fi
 # The control: a deliberately wrong getaddrinfo must produce differences.
 gcc -shared -fPIC -o "$out/wrong.so" "$here/wrong.c" || { echo "FAIL compile wrong.so"; failed=$((failed + 1)); }

@@ -12,7 +12,8 @@ const OPT_LEN: usize = 11;
 pub const MAX_REVERSE_NAME_LEN: usize = 72;
 
 /// The wire length of dotted `text` (one trailing dot allowed), or why it is no query name:
-/// - empty text and the root "." (`BadLabel`): we never ask for the root;
+/// - empty text (`BadLabel`); the root "." alone is the root name (1 byte), which glibc
+///   asks for like any other;
 /// - an empty label, as in ".a", "a..b" or "a.." (`BadLabel`);
 /// - a label over 63 bytes (`BadLabel`), a name over 255 wire bytes (`NameTooLong`),
 ///   i.e. over 253 characters without the trailing dot;
@@ -21,6 +22,9 @@ pub const MAX_REVERSE_NAME_LEN: usize = 72;
 ///
 /// Any other byte (space, '_', non-ASCII) is sent as it is, as glibc sends it.
 pub fn name_len(text: &[u8]) -> Result<usize, WireError> {
+    if text == b"." {
+        return Ok(1);
+    }
     let text = text.strip_suffix(b".").unwrap_or(text);
     if text.is_empty() || text.contains(&b'\\') {
         return Err(WireError::BadLabel);
@@ -36,6 +40,74 @@ pub fn name_len(text: &[u8]) -> Result<usize, WireError> {
         return Err(WireError::NameTooLong);
     }
     Ok(len)
+}
+
+/// glibc's `res_hnok` (resolv/res-name-checking.c), which nss_dns asks of a name before it
+/// sends a query (gethostbyname2_r, gethostbyname4_r): printable ASCII without spaces, a
+/// valid dotted name (`ns_name_pton`: no empty label except the root, labels of at most
+/// 63 bytes, 255 in all, "\X" and "\DDD" escapes decoded), every decoded byte a letter,
+/// digit, '-' or '_', and no '-' starting the first label.
+pub fn is_hostname_text(text: &[u8]) -> bool {
+    if text.is_empty() || !text.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
+        return false;
+    }
+    if text == b"." {
+        return true;
+    }
+    let mut label = 0usize; // bytes in the current label
+    let mut wire = 1usize; // the root label
+    let mut first_label = true;
+    let mut i = 0;
+    let mut ends_with_dot = false;
+    while i < text.len() {
+        let mut byte = text[i];
+        ends_with_dot = false;
+        if byte == b'\\' {
+            let digits = text
+                .get(i + 1..i + 4)
+                .filter(|d| d.iter().all(u8::is_ascii_digit));
+            match (digits, text.get(i + 1)) {
+                (Some(d), _) => {
+                    let value = d.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+                    if value > 255 {
+                        return false;
+                    }
+                    byte = value as u8;
+                    i += 4;
+                }
+                (None, Some(&c)) => {
+                    byte = c;
+                    i += 2;
+                }
+                (None, None) => return false,
+            }
+        } else if byte == b'.' {
+            if label == 0 {
+                return false;
+            }
+            wire += 1 + label;
+            label = 0;
+            first_label = false;
+            ends_with_dot = true;
+            i += 1;
+            continue;
+        } else {
+            i += 1;
+        }
+        if !(byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+            || (first_label && label == 0 && byte == b'-')
+        {
+            return false;
+        }
+        label += 1;
+        if label > MAX_LABEL_LEN {
+            return false;
+        }
+    }
+    if !ends_with_dot {
+        wire += 1 + label;
+    }
+    wire <= MAX_NAME_LEN
 }
 
 /// The length `encode_query` will write for this name, or why it cannot.
@@ -71,7 +143,7 @@ pub fn encode_query(
         w.put(&word.to_be_bytes())?;
     }
     let text = name.strip_suffix(b".").unwrap_or(name);
-    for label in text.split(|&b| b == b'.') {
+    for label in text.split(|&b| b == b'.').filter(|_| !text.is_empty()) {
         // name_len proved each label is 1..=63 bytes long
         w.put(&[label.len() as u8])?;
         w.put(label)?;
@@ -217,7 +289,7 @@ mod tests {
             (&too_long, Err(WireError::NameTooLong)),
             (&label64, Err(WireError::BadLabel)),
             (b"", Err(WireError::BadLabel)),
-            (b".", Err(WireError::BadLabel)),
+            (b".", Ok(1)), // the root: glibc asks for it
             (b"..", Err(WireError::BadLabel)),
             (b".a", Err(WireError::BadLabel)),
             (b"a..b", Err(WireError::BadLabel)),
@@ -230,6 +302,42 @@ mod tests {
             let mut buf = [0u8; 300];
             let got = encode_query(1, text, TYPE_A, true, None, false, &mut buf);
             assert_eq!(got, want.map(|n| HEADER_LEN + n + 4));
+        }
+    }
+
+    #[test]
+    fn res_hnok() {
+        // (text, glibc 2.36's res_hnok)
+        let long_label = [b'a'; 64];
+        let table: &[(&[u8], bool)] = &[
+            (b"a.b", true),
+            (b"a.b.", true),
+            (b".", true),
+            (b"a_b-c.d", true),
+            (b"127.0.0.1", true),
+            (b"256.1.1.1", true),
+            (b" 127.0.0.1", false),
+            (b"127.0.0.1 junk", false),
+            (b"a\tb", false),
+            (b"-a.b", false),
+            (b"a.-b", true),
+            (b"a..b", false),
+            (b".a", false),
+            (b"a*b", false),
+            (b"a\\098c", true),
+            (b"a\\.b", false),
+            (b"", false),
+            (&long_label, false),
+            (&long_label[..63], true),
+            ("bücher.test".as_bytes(), false),
+        ];
+        for &(text, want) in table {
+            assert_eq!(
+                is_hostname_text(text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

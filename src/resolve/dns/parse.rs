@@ -242,6 +242,23 @@ impl<'a> Iterator for Records<'a> {
 /// dotted text, `qtype`, class IN)? Names compare without ASCII case, as glibc's
 /// `res_queriesmatch` does: a server may change the case of the name it echoes.
 /// A reply whose question section is missing or malformed does not match.
+/// glibc's `res_queriesmatch`: the same number of questions, and each question of the
+/// query in the reply (name without regard to case, type, class).
+pub fn queries_match(query: &Message<'_>, reply: &Message<'_>) -> bool {
+    if query.question_count() != reply.question_count() {
+        return false;
+    }
+    query.questions().all(|q| {
+        q.is_ok_and(|q| {
+            reply.questions().any(|r| {
+                r.is_ok_and(|r| {
+                    r.qtype == q.qtype && r.qclass == q.qclass && r.name.eq_ignore_case(&q.name)
+                })
+            })
+        })
+    })
+}
+
 pub fn question_matches(reply: &Message<'_>, qname: &[u8], qtype: u16) -> bool {
     if reply.question_count() != 1 {
         return false;
@@ -253,7 +270,7 @@ pub fn question_matches(reply: &Message<'_>, qname: &[u8], qtype: u16) -> bool {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(in crate::resolve) mod tests {
     use super::*;
     use crate::resolve::dns::answer::{addresses, ptr_text};
     use crate::resolve::dns::{RCODE_NXDOMAIN, TYPE_CNAME, TYPE_SOA};
@@ -434,10 +451,10 @@ pub(super) mod tests {
     }
 
     /// One answer record: owner, type, class, rdata.
-    pub(in crate::resolve::dns) type Rr<'a> = (&'a str, u16, u16, Vec<u8>);
+    pub(in crate::resolve) type Rr<'a> = (&'a str, u16, u16, Vec<u8>);
 
     /// A reply to `qname`/`qtype` with uncompressed records (owner, type, class, rdata).
-    pub(in crate::resolve::dns) fn reply(qname: &str, qtype: u16, records: &[Rr]) -> Vec<u8> {
+    pub(in crate::resolve) fn reply(qname: &str, qtype: u16, records: &[Rr]) -> Vec<u8> {
         let mut b = vec![0, 1, 0x81, 0x80, 0, 1, 0, records.len() as u8, 0, 0, 0, 0];
         b.extend(wire(qname));
         b.extend(qtype.to_be_bytes());
@@ -454,7 +471,7 @@ pub(super) mod tests {
     }
 
     /// Dotted text to an uncompressed wire name; '|' stands for a literal dot inside a label.
-    pub(in crate::resolve::dns) fn wire(name: &str) -> Vec<u8> {
+    pub(in crate::resolve) fn wire(name: &str) -> Vec<u8> {
         let mut out = Vec::new();
         for label in name.split('.').filter(|l| !l.is_empty()) {
             out.push(label.len() as u8);
