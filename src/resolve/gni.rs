@@ -3,7 +3,7 @@
 //! file or a number. Text is produced into caller-sized buffers, EAI_OVERFLOW when short.
 
 use super::request::{Request, AF_INET, AI_CANONNAME};
-use super::{numeric, sources, GaiError};
+use super::{idna, numeric, sources, GaiError};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -48,7 +48,13 @@ pub fn host(peer: &Peer, flags: i32) -> Result<Vec<u8>, GaiError> {
             // gethostbyaddr answers "not found" for :: without asking any source.
             if flags & NI_NUMERICHOST == 0 && *ip != IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
                 if let Some(name) = sources::name_of(ip)? {
-                    return Ok(without_local_domain(name, flags));
+                    let name = without_local_domain(name, flags);
+                    // NI_IDN after NI_NOFQDN, as glibc: the DNS form when the locale
+                    // cannot hold the converted name.
+                    if flags & NI_IDN != 0 {
+                        return idna::from_dns_or_same(name);
+                    }
+                    return Ok(name);
                 }
             }
             // A name is required and none was found (or none was looked for).

@@ -103,6 +103,7 @@ if command -v dnsmasq >/dev/null; then
     NSSWITCH="$here/fixtures/nsswitch-dns.conf" RESOLV="$here/fixtures/resolv.conf.options" \
         run_variant dns-options "$here/cases-dns-options.txt" "$dns_setup" && tally < <(compare dns-options)
     . "$here/variants-gni.sh"
+    . "$here/variants-idn.sh"
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
 fi
