@@ -206,3 +206,27 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ptr_address;
+    use core::net::IpAddr;
+
+    #[test]
+    fn mapped_and_compatible_addresses_are_asked_as_ipv4() {
+        let cases = [
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("::192.0.2.1", "192.0.2.1"),
+            ("::2", "0.0.0.2"),
+            ("::1", "::1"),
+            ("::ffff:0:1", "0.0.0.1"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("::1:ffff:192.0.2.1", "::1:ffff:192.0.2.1"),
+            ("192.0.2.1", "192.0.2.1"),
+        ];
+        for (ip, want) in cases {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(ptr_address(&ip), want.parse::<IpAddr>().unwrap(), "{ip}");
+        }
+    }
+}

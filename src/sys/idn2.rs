@@ -184,3 +184,19 @@ pub fn classify(name: &[u8]) -> Class {
         (true, true) => Class::NonAsciiBackslash,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{classify, Class};
+
+    /// The test process never calls setlocale: the C locale, where glibc's mbrtowc refuses
+    /// every byte ≥ 0x80.
+    #[test]
+    fn c_locale_classes() {
+        assert_eq!(classify(b"example.test"), Class::Ascii);
+        assert_eq!(classify(b"a\\b.test"), Class::Ascii);
+        assert_eq!(classify(b""), Class::Ascii);
+        assert_eq!(classify("b\u{fc}cher.test".as_bytes()), Class::EncodingError);
+        assert_eq!(classify(b"\xff"), Class::EncodingError);
+    }
+}
