@@ -26,13 +26,18 @@ pub unsafe extern "C" fn getnameinfo(
     if let Err(e) = gni::check_flags(flags) {
         return fail(e);
     }
+    // glibc's order: no family field, then NI_NAMEREQD with nothing to fill, then the
+    // family and its length.
+    if addr.is_null() || (addrlen as usize) < size_of::<libc::sa_family_t>() {
+        return fail(GaiError::Family);
+    }
+    if flags & NI_NAMEREQD != 0 && host.is_null() && serv.is_null() {
+        return fail(GaiError::NoName);
+    }
     // SAFETY: forwarded contract: `addr` is readable for `addrlen` bytes when non-null.
     let Some(peer) = (unsafe { peer_of(addr, addrlen) }) else {
         return fail(GaiError::Family);
     };
-    if flags & NI_NAMEREQD != 0 && host.is_null() && serv.is_null() {
-        return fail(GaiError::NoName);
-    }
     if !host.is_null() && hostlen > 0 {
         // libidn2 and the loader may change errno even when they succeed; netshim never does.
         let errno_before = super::errno::saved();
