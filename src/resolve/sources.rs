@@ -193,8 +193,9 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
                 Err(_) => (Status::TryAgain, None),
             },
         };
-        if name.is_some() {
-            return Ok(name);
+        if let Some(name) = name {
+            // gethostbyaddr's POSTPROCESS: host.conf's `trim` domains come off.
+            return Ok(Some(HOST_CONF.get(HostConf::parse).trimmed(name)));
         }
         last = status;
         if step.action(status) == Action::Return {

@@ -196,7 +196,10 @@ mod tests {
         assert_eq!(classify(b"example.test"), Class::Ascii);
         assert_eq!(classify(b"a\\b.test"), Class::Ascii);
         assert_eq!(classify(b""), Class::Ascii);
-        assert_eq!(classify("b\u{fc}cher.test".as_bytes()), Class::EncodingError);
+        assert_eq!(
+            classify("b\u{fc}cher.test".as_bytes()),
+            Class::EncodingError
+        );
         assert_eq!(classify(b"\xff"), Class::EncodingError);
     }
 }

@@ -38,3 +38,14 @@ GAI_UTS=1 NSSWITCH="$here/fixtures/nsswitch-dns.conf" DNS_EXTRA='--host-record=w
 GAI_UTS=1 HOSTS=$gni_hosts NSSWITCH="$here/fixtures/nsswitch-dns.conf" \
     run_variant gni-dns-no-domain "$here/cases-gni-dns.txt" "hostname lonely; $dns_setup" &&
     tally < <(compare gni-dns-no-domain)
+# host.conf `trim`: gethostbyaddr cuts these domains from the names it finds (hosts and
+# PTR), before NI_NOFQDN; RESOLV_OVERRIDE_TRIM_DOMAINS replaces the list.
+GAI_UTS=1 HOSTS=$gni_hosts HOST_CONF="$here/fixtures/host.conf.trim" \
+    run_variant gni-trim "$here/cases-gni.txt" 'hostname web' && tally < <(compare gni-trim)
+GAI_UTS=1 HOSTS=$gni_hosts RESOLV_OVERRIDE_TRIM_DOMAINS='.example,.gni.test' \
+    run_variant gni-trim-env "$here/cases-gni.txt" 'hostname web' && tally < <(compare gni-trim-env)
+GAI_UTS=1 HOST_CONF="$here/fixtures/host.conf.trim" NSSWITCH="$here/fixtures/nsswitch-dns.conf" \
+    DNS_EXTRA='--host-record=web.dns.test,192.0.2.50' \
+    run_variant gni-dns-trim "$here/cases-gni-dns.txt" "hostname web
+        grep -vw web \"\$fx/hosts.gni\" >\"\$o.hosts\"; HOSTS=\$o.hosts
+        $dns_setup" && tally < <(compare gni-dns-trim)
