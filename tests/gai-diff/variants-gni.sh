@@ -49,3 +49,12 @@ GAI_UTS=1 HOST_CONF="$here/fixtures/host.conf.trim" NSSWITCH="$here/fixtures/nss
     run_variant gni-dns-trim "$here/cases-gni-dns.txt" "hostname web
         grep -vw web \"\$fx/hosts.gni\" >\"\$o.hosts\"; HOSTS=\$o.hosts
         $dns_setup" && tally < <(compare gni-dns-trim)
+# The same, with the probe linked against netshim instead of preloading it.
+LINKED=1 GAI_UTS=1 HOSTS=$gni_hosts run_variant gni-node-line-linked "$here/cases-gni.txt" 'hostname web' &&
+    tally < <(compare gni-node-line-linked)
+# The linked probe must really be netshim's: its one known difference (AF_UNIX read within
+# addrlen) shows there.
+if cmp -s "$out/gni-node-line-linked.glibc" "$out/gni-node-line-linked.netshim"; then
+    echo "FAIL gni-node-line-linked: the linked probe answered exactly as glibc (netshim not linked?)"
+    failed=$((failed + 1))
+fi

@@ -22,3 +22,5 @@ GAI_UTS=1 NSSWITCH="$here/fixtures/nsswitch-dns.conf" DNS_EXTRA=$idn_dns \
     tally < <(compare idn-dns-utf8)
 GAI_UTS=1 NSSWITCH="$here/fixtures/nsswitch-dns.conf" DNS_EXTRA=$idn_dns \
     run_variant idn-dns-c "$here/cases-idn-dns.txt" "hostname web; $dns_setup" && tally < <(compare idn-dns-c)
+LINKED=1 GAI_UTS=1 HOSTS=$idn_hosts run_variant idn-utf8-linked "$out/cases-idn-setlocale-named.txt" 'hostname web' &&
+    tally < <(compare idn-utf8-linked)
