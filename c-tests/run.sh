@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C tests: header, ABI, errno table, tripwire, the Beej example, install + pkg-config.
+# The C tests: header, ABI, errno table, tripwire, IDN, the Beej example, install + pkg-config.
 #   c-tests/run.sh LIBDIR
 # LIBDIR holds libnetshim.so and libnetshim.so.0 (the Makefile's build/lib).
 # Every check prints "ok" or "FAIL"; the last line is "c-tests: N passed, M failed".
@@ -41,6 +41,8 @@ build beej_linked beej_connect.c -std=c11 -pedantic "${link[@]}"
 build listener listener.c -std=c11 -pedantic
 build gai_workload gai_workload.c -std=gnu11 -pedantic
 build fork_resolve fork_resolve.c -std=gnu11 -pedantic -pthread
+build idn_glibc idn.c -std=gnu11 -pedantic
+build idn_linked idn.c -std=gnu11 -pedantic "${link[@]}"
 build libtripwire.so tripwire.c -std=gnu11 -fPIC -shared -ldl
 build libtripwire_bad.so tripwire_bad.c -std=c11 -fPIC -shared
 build tripwire_control tripwire_control.c -std=c11 -L"$out" -ltripwire_bad -Wl,-rpath,"$out"
@@ -134,6 +136,13 @@ check "fork while threads resolve: every child resolves, none hangs" \
     env "${fixture_env[@]}" LD_PRELOAD="$so" timeout 120 "$out/fork_resolve"
 check "tripwire: netshim's getaddrinfo/getnameinfo never call glibc's I/O" \
     env "${fixture_env[@]}" LD_PRELOAD="$so $out/libtripwire.so" "$out/gai_workload"
+
+# --- IDN: libidn2 loaded as glibc loads it, the same answers, no glibc I/O from netshim ---
+check "idn: glibc (the reference)" "$out/idn_glibc"
+check "idn: linked netshim" "$out/idn_linked"
+check "idn: preloaded netshim" env LD_PRELOAD="$so" "$out/idn_glibc"
+check "tripwire: netshim's IDN path calls no glibc I/O (the loader and libidn2 do theirs)" \
+    env LD_PRELOAD="$so $out/libtripwire.so" "$out/idn_glibc"
 
 # --- the Beej example in a private namespace -------------------------------------------
 # www.example.com is 127.0.0.1 by the fixture hosts file; a listener accepts on port 80.

@@ -14,8 +14,8 @@ const EXPORTS: &[&str] = &[
     "socket",
 ];
 
-/// What netshim may take from the C library: memory, errno, and the string functions the
-/// compiler emits for copies and comparisons. No I/O: that goes through raw syscalls
+/// What netshim may take from the C library: memory, errno, the string functions the
+/// compiler emits for copies and comparisons, and for IDN the loader and mbrtowc. No I/O: that goes through raw syscalls
 /// (the tripwire test proves it at run time), and no Rust runtime symbols
 /// (rust_eh_personality would mean unwinding code slipped into a panic=abort library).
 const ALLOWED_IMPORTS: &[&str] = &[
@@ -31,6 +31,15 @@ const ALLOWED_IMPORTS: &[&str] = &[
     "posix_memalign",
     "realloc",
     "strlen",
+    // IDN only (src/sys/idn2.rs), as glibc 2.36 does it: libidn2 is loaded at the first
+    // AI_IDN / AI_CANONIDN / NI_IDN conversion with dlopen + dlvsym (dlclose when it lacks
+    // the functions), and a name is told ASCII or not by mbrtowc in the program's locale.
+    // None of them is called otherwise; their I/O (the loader reading libidn2) is glibc's
+    // own behaviour for the same request (docs/COMPATIBILITY.md, "IDN").
+    "dlclose",
+    "dlopen",
+    "dlvsym",
+    "mbrtowc",
     // weak references every shared object carries
     "_ITM_deregisterTMCloneTable",
     "_ITM_registerTMCloneTable",

@@ -10,6 +10,18 @@ pub fn set(e: Errno) {
     unsafe { *libc::__errno_location() = e.raw() }
 }
 
+/// The calling thread's errno, to be put back with `restore` after code that may change it
+/// on success (libidn2, the dynamic loader).
+pub fn saved() -> c_int {
+    // SAFETY: as in `set`.
+    unsafe { *libc::__errno_location() }
+}
+
+pub fn restore(value: c_int) {
+    // SAFETY: as in `set`.
+    unsafe { *libc::__errno_location() = value }
+}
+
 /// 0 on success (errno untouched), -1 with errno on failure.
 pub fn finish_unit(result: Result<(), Errno>) -> c_int {
     match result {

@@ -8,7 +8,7 @@
 
 use super::errno;
 use crate::resolve::gai::{self, Answer, Entry};
-use crate::resolve::request::{Request, DEFAULT_FLAGS};
+use crate::resolve::request::{Request, AI_CANONIDN, AI_IDN, DEFAULT_FLAGS};
 use crate::resolve::GaiError;
 use core::ffi::{c_char, c_int, CStr};
 use core::mem::size_of;
@@ -18,6 +18,7 @@ use libc::{addrinfo, sockaddr, sockaddr_in, sockaddr_in6};
 
 /// Declared by glibc only under _GNU_SOURCE, and so missing from the libc crate.
 const EAI_ADDRFAMILY: c_int = -9;
+const EAI_IDN_ENCODE: c_int = -105;
 
 /// glibc's EAI_* values on Linux (resolv/netdb.h).
 pub(crate) fn eai_value(e: GaiError) -> c_int {
@@ -34,6 +35,7 @@ pub(crate) fn eai_value(e: GaiError) -> c_int {
         GaiError::Memory => libc::EAI_MEMORY,
         GaiError::System(_) => libc::EAI_SYSTEM,
         GaiError::Overflow => libc::EAI_OVERFLOW,
+        GaiError::IdnEncode => EAI_IDN_ENCODE,
     }
 }
 
@@ -96,7 +98,13 @@ pub unsafe extern "C" fn getaddrinfo(
         }
     }
     let start = logging.then(crate::log::now);
+    // libidn2 and the loader may change errno even when they succeed; netshim never does.
+    let idn = request.flags & (AI_IDN | AI_CANONIDN) != 0;
+    let errno_before = errno::saved();
     let outcome = gai::getaddrinfo(request);
+    if idn {
+        errno::restore(errno_before);
+    }
     if let Some(start) = start {
         log_lookup(&request, &outcome, start);
     }
@@ -175,6 +183,7 @@ fn eai_name(e: GaiError) -> &'static str {
         GaiError::Memory => "EAI_MEMORY",
         GaiError::System(_) => "EAI_SYSTEM",
         GaiError::Overflow => "EAI_OVERFLOW",
+        GaiError::IdnEncode => "EAI_IDN_ENCODE",
     }
 }
 
@@ -316,7 +325,7 @@ pub extern "C" fn gai_strerror(errcode: c_int) -> *const c_char {
         -102 => c"Request not canceled",           // EAI_NOTCANCELED
         -103 => c"All requests done",              // EAI_ALLDONE
         -104 => c"Interrupted by a signal",        // EAI_INTR
-        -105 => c"Parameter string not correctly encoded", // EAI_IDN_ENCODE
+        EAI_IDN_ENCODE => c"Parameter string not correctly encoded",
         _ => c"Unknown error",
     };
     text.as_ptr()

@@ -1,7 +1,7 @@
 //! getnameinfo(3): C in, `resolve::gni` in Rust, C out.
 
 use super::getaddrinfo::fail;
-use crate::resolve::gni::{self, Peer, NI_NAMEREQD};
+use crate::resolve::gni::{self, Peer, NI_IDN, NI_NAMEREQD};
 use crate::resolve::GaiError;
 use core::ffi::{c_char, c_int};
 use core::mem::size_of;
@@ -26,15 +26,26 @@ pub unsafe extern "C" fn getnameinfo(
     if let Err(e) = gni::check_flags(flags) {
         return fail(e);
     }
+    // glibc's order: no family field, then NI_NAMEREQD with nothing to fill, then the
+    // family and its length.
+    if addr.is_null() || (addrlen as usize) < size_of::<libc::sa_family_t>() {
+        return fail(GaiError::Family);
+    }
+    if flags & NI_NAMEREQD != 0 && host.is_null() && serv.is_null() {
+        return fail(GaiError::NoName);
+    }
     // SAFETY: forwarded contract: `addr` is readable for `addrlen` bytes when non-null.
     let Some(peer) = (unsafe { peer_of(addr, addrlen) }) else {
         return fail(GaiError::Family);
     };
-    if flags & NI_NAMEREQD != 0 && host.is_null() && serv.is_null() {
-        return fail(GaiError::NoName);
-    }
     if !host.is_null() && hostlen > 0 {
-        let text = match gni::host(&peer, flags) {
+        // libidn2 and the loader may change errno even when they succeed; netshim never does.
+        let errno_before = super::errno::saved();
+        let text = gni::host(&peer, flags);
+        if flags & NI_IDN != 0 {
+            super::errno::restore(errno_before);
+        }
+        let text = match text {
             Ok(text) => text,
             Err(e) => return fail(e),
         };

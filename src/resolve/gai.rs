@@ -7,8 +7,9 @@ use super::addrconfig::{self, Interfaces};
 pub use super::found::{Entry, Found};
 use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
 use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
+use super::request::{AI_CANONIDN, AI_IDN};
 use super::triples::{self, Tuple, Tuples};
-use super::{numeric, sort, sources, Address, GaiError};
+use super::{idna, numeric, sort, sources, Address, GaiError};
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -35,7 +36,13 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
         other => other,
     };
     let tuples = triples::tuples(&req, service, &|name, proto| sources::port_of(name, proto))?;
-    let found = match req.node {
+    // AI_IDN: from here on the node is the name libidn2 makes of it (glibc converts it
+    // before anything reads it, the numeric parse included).
+    let encoded = match req.node {
+        Some(node) if req.has(AI_IDN) => idna::to_dns(node)?,
+        _ => None,
+    };
+    let found = match encoded.as_deref().or(req.node) {
         None => from_null(&req),
         Some(node) => match from_numeric(node, &req)? {
             Some(found) => found,
@@ -75,16 +82,26 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
         };
         sort::sort_entries(&mut entries, &sources::gai_policy(), &interfaces);
     }
-    let canon = if req.has(AI_CANONNAME) {
-        found.canon
-    } else {
-        None
+    let canon = match req.node {
+        Some(node) if req.has(AI_CANONNAME) => Some(canonical(found.canon, node, &req)?),
+        _ => None,
     };
     Ok(Answer {
         entries,
         canon,
         flags: req.flags,
     })
+}
+
+/// The canonical name as glibc's process_canonname makes it: the one the source found,
+/// else the node as the caller wrote it; with AI_CANONIDN converted back by libidn2 (kept
+/// as it is when the locale cannot hold the result).
+fn canonical(found: Option<Vec<u8>>, node: &[u8], req: &Request) -> Result<Vec<u8>, GaiError> {
+    let name = found.unwrap_or_else(|| node.to_vec());
+    if req.has(AI_CANONIDN) {
+        return idna::from_dns_or_same(name);
+    }
+    Ok(name)
 }
 
 /// AI_ADDRCONFIG: with only one family configured (loopback addresses do not count),
@@ -213,6 +230,10 @@ impl NumericAnswer {
 pub fn numeric_only(req: Request) -> Option<Result<NumericAnswer, GaiError>> {
     let node = req.node?;
     if req.flags & (AI_ADDRCONFIG | AI_CANONNAME) != 0 || node == b"*" {
+        return None;
+    }
+    // AI_IDN converts a non-ASCII node before the numeric parse (an ASCII one is unchanged).
+    if req.flags & AI_IDN != 0 && !node.is_ascii() {
         return None;
     }
     let service = match req.service.and_then(Service::classify) {

@@ -3,7 +3,7 @@
 //! file or a number. Text is produced into caller-sized buffers, EAI_OVERFLOW when short.
 
 use super::request::{Request, AF_INET, AI_CANONNAME};
-use super::{numeric, sources, GaiError};
+use super::{idna, numeric, sources, GaiError};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -48,7 +48,13 @@ pub fn host(peer: &Peer, flags: i32) -> Result<Vec<u8>, GaiError> {
             // gethostbyaddr answers "not found" for :: without asking any source.
             if flags & NI_NUMERICHOST == 0 && *ip != IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
                 if let Some(name) = sources::name_of(ip)? {
-                    return Ok(without_local_domain(name, flags));
+                    let name = without_local_domain(name, flags);
+                    // NI_IDN after NI_NOFQDN, as glibc: the DNS form when the locale
+                    // cannot hold the converted name.
+                    if flags & NI_IDN != 0 {
+                        return idna::from_dns_or_same(name);
+                    }
+                    return Ok(name);
                 }
             }
             // A name is required and none was found (or none was looked for).
@@ -81,17 +87,21 @@ fn without_local_domain(name: Vec<u8>, flags: i32) -> Vec<u8> {
     if flags & NI_NOFQDN == 0 {
         return name;
     }
-    let Some(domain) = local_domain() else {
-        return name;
-    };
+    match local_domain() {
+        Some(domain) => strip_domain(name, domain),
+        None => name,
+    }
+}
+
+fn strip_domain(mut name: Vec<u8>, domain: &[u8]) -> Vec<u8> {
     // strstr(name, domain); an empty domain matches at the start, which never strips.
     let found = name.windows(domain.len().max(1)).position(|w| w == domain);
-    match found {
-        Some(at) if at > 0 && !domain.is_empty() && name.get(at - 1) == Some(&b'.') => {
-            name[..at - 1].to_vec()
+    if let Some(at) = found {
+        if at > 0 && !domain.is_empty() && name[at - 1] == b'.' {
+            name.truncate(at - 1);
         }
-        _ => name,
     }
+    name
 }
 
 static LOCAL_DOMAIN: OnceBox<Option<Vec<u8>>> = OnceBox::new();
@@ -210,4 +220,30 @@ fn push_decimal(out: &mut Vec<u8>, mut n: u32) {
         }
     }
     out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_domain;
+
+    #[test]
+    fn domain_is_cut_where_glibc_cuts_it() {
+        let cases: &[(&[u8], &[u8], &[u8])] = &[
+            (b"db.corp.test", b"corp.test", b"db"),
+            (b"db.corp.test.", b"corp.test", b"db"),
+            (b"a.b.corp.test", b"corp.test", b"a.b"),
+            // glibc's strstr: the first occurrence decides, wherever it is.
+            (b"x.corp.test.evil", b"corp.test", b"x"),
+            (b"corp.test.corp.test", b"corp.test", b"corp.test.corp.test"),
+            (b"corp.test", b"corp.test", b"corp.test"),
+            (b"xcorp.test", b"corp.test", b"xcorp.test"),
+            (b"db.CORP.test", b"corp.test", b"db.CORP.test"),
+            (b"db.corp.test", b"corp.test.", b"db.corp.test"),
+            (b"db.corp.test", b"", b"db.corp.test"),
+            (b"", b"corp.test", b""),
+        ];
+        for (name, domain, want) in cases {
+            assert_eq!(strip_domain(name.to_vec(), domain), *want);
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod gaiconf;
 pub mod gni;
 mod hostconf;
 pub mod hosts;
+pub mod idna;
 pub mod lines;
 mod nsswitch;
 pub mod numeric;
@@ -56,4 +57,6 @@ pub enum GaiError {
     Memory,
     System(crate::sys::Errno),
     Overflow,
+    /// EAI_IDN_ENCODE: AI_IDN asked for a name that cannot be converted.
+    IdnEncode,
 }

@@ -374,8 +374,9 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
                 Err(_) => (Status::TryAgain, None),
             },
         };
-        if name.is_some() {
-            return Ok(name);
+        if let Some(name) = name {
+            // gethostbyaddr's POSTPROCESS: host.conf's `trim` domains come off.
+            return Ok(Some(HOST_CONF.get(HostConf::parse).trimmed(name)));
         }
         last = status;
         if step.action(status) == Action::Return {
@@ -385,5 +386,29 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
     match last {
         Status::TryAgain => Err(GaiError::Again),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ptr_address;
+    use core::net::IpAddr;
+
+    #[test]
+    fn mapped_and_compatible_addresses_are_asked_as_ipv4() {
+        let cases = [
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("::192.0.2.1", "192.0.2.1"),
+            ("::2", "0.0.0.2"),
+            ("::1", "::1"),
+            ("::ffff:0:1", "0.0.0.1"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("::1:ffff:192.0.2.1", "::1:ffff:192.0.2.1"),
+            ("192.0.2.1", "192.0.2.1"),
+        ];
+        for (ip, want) in cases {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(ptr_address(&ip), want.parse::<IpAddr>().unwrap(), "{ip}");
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod env;
 pub mod errno;
 pub mod fork;
 pub mod fs;
+pub mod idn2;
 pub mod net;
 pub mod process;
 pub mod random;

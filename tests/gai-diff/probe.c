@@ -7,11 +7,13 @@
  *                                                     servers that rotate their answers)
  *   gni FAMILY ADDRESS PORT SCOPE FLAGS HOSTLEN SERVLEN [SALEN]
  *   strerror CODE
+ *   setlocale NAME                                    setlocale(LC_ALL, NAME) ('' for "")
  * FAMILY is unspec|inet|inet6|unix or a number; FLAGS is a number (hex with 0x);
  * NODE/SERVICE are "-" for NULL and "''" for the empty string, with \s for a space and
  * \xHH for any byte. Lines starting with # are echoed as they are. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <locale.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ static const char *eai_name(int rc)
     case EAI_MEMORY: return "EAI_MEMORY";
     case EAI_SYSTEM: return "EAI_SYSTEM";
     case EAI_OVERFLOW: return "EAI_OVERFLOW";
+    case EAI_IDN_ENCODE: return "EAI_IDN_ENCODE";
     default: return "EAI_?";
     }
 }
@@ -201,6 +204,8 @@ int main(void)
         else if (!strcmp(w[0], "gai-null")) gai(w, n, 1);
         else if (!strcmp(w[0], "gni")) gni(w, n);
         else if (!strcmp(w[0], "strerror") && n > 1) printf("  %s\n", gai_strerror(atoi(w[1])));
+        else if (!strcmp(w[0], "setlocale") && n > 1)
+            printf("  %s\n", setlocale(LC_ALL, arg(w[1])) ? "set" : "failed");
         else puts("  bad case");
         fflush(stdout);
     }

@@ -11,12 +11,15 @@ so=$(realpath "${1:?usage: run.sh path/to/libnetshim.so}")
 out=${GAI_DIFF_OUT:-$here/../../build/gai-diff}
 mkdir -p "$out"
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe" "$here/probe.c" || exit 1
+gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe-linked" "$here/probe.c" \
+    -L"$(dirname "$so")" -lnetshim -Wl,-rpath,"$(dirname "$so")" || exit 1
 
 passed=0 failed=0 known=0
 
 # run_variant NAME CASES SETUP: runs CASES under glibc and under netshim in a fresh
 # namespace prepared by SETUP (shell code run inside it first). GAI_UTS=1 adds a UTS
 # namespace (SETUP may set the host name); SETUP may set HOSTS to another hosts file.
+# LINKED=1 runs netshim's side with the probe linked against the library, not preloaded.
 run_variant() {
     local name=$1 cases=$2 setup=$3
     unshare -m -n ${GAI_UTS:+-u} bash -c '
@@ -31,7 +34,8 @@ run_variant() {
         mount --bind "${HOST_CONF:-$fx/host.conf}" /etc/host.conf
         # Both at once, against the same servers.
         "$probe" <"$cases" >"$o.glibc" & glibc_pid=$!
-        LD_PRELOAD="$so" "$probe" <"$cases" >"$o.netshim"
+        if [ -n "${LINKED:-}" ]; then "$probe-linked" <"$cases" >"$o.netshim"
+        else LD_PRELOAD="$so" "$probe" <"$cases" >"$o.netshim"; fi
         wait "$glibc_pid"
         # Stop what the setup started (the DNS server).
         for job in $(jobs -p); do kill "$job"; wait "$job" 2>/dev/null || true; done
@@ -105,6 +109,7 @@ if command -v dnsmasq >/dev/null; then
     NSSWITCH="$here/fixtures/nsswitch-dns.conf" RESOLV="$here/fixtures/resolv.conf.options" \
         run_variant dns-options "$here/cases-dns-options.txt" "$dns_setup" && tally < <(compare dns-options)
     . "$here/variants-gni.sh"
+    . "$here/variants-idn.sh"
 else
     echo "FAIL dns: dnsmasq is not installed (.ci/run installs dnsmasq-base)"; failed=$((failed + 1))
 fi

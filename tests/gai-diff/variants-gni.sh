@@ -38,3 +38,23 @@ GAI_UTS=1 NSSWITCH="$here/fixtures/nsswitch-dns.conf" DNS_EXTRA='--host-record=w
 GAI_UTS=1 HOSTS=$gni_hosts NSSWITCH="$here/fixtures/nsswitch-dns.conf" \
     run_variant gni-dns-no-domain "$here/cases-gni-dns.txt" "hostname lonely; $dns_setup" &&
     tally < <(compare gni-dns-no-domain)
+# host.conf `trim`: gethostbyaddr cuts these domains from the names it finds (hosts and
+# PTR), before NI_NOFQDN; RESOLV_OVERRIDE_TRIM_DOMAINS replaces the list.
+GAI_UTS=1 HOSTS=$gni_hosts HOST_CONF="$here/fixtures/host.conf.trim" \
+    run_variant gni-trim "$here/cases-gni.txt" 'hostname web' && tally < <(compare gni-trim)
+GAI_UTS=1 HOSTS=$gni_hosts RESOLV_OVERRIDE_TRIM_DOMAINS='.example,.gni.test' \
+    run_variant gni-trim-env "$here/cases-gni.txt" 'hostname web' && tally < <(compare gni-trim-env)
+GAI_UTS=1 HOST_CONF="$here/fixtures/host.conf.trim" NSSWITCH="$here/fixtures/nsswitch-dns.conf" \
+    DNS_EXTRA='--host-record=web.dns.test,192.0.2.50' \
+    run_variant gni-dns-trim "$here/cases-gni-dns.txt" "hostname web
+        grep -vw web \"\$fx/hosts.gni\" >\"\$o.hosts\"; HOSTS=\$o.hosts
+        $dns_setup" && tally < <(compare gni-dns-trim)
+# The same, with the probe linked against netshim instead of preloading it.
+LINKED=1 GAI_UTS=1 HOSTS=$gni_hosts run_variant gni-node-line-linked "$here/cases-gni.txt" 'hostname web' &&
+    tally < <(compare gni-node-line-linked)
+# The linked probe must really be netshim's: its one known difference (AF_UNIX read within
+# addrlen) shows there.
+if cmp -s "$out/gni-node-line-linked.glibc" "$out/gni-node-line-linked.netshim"; then
+    echo "FAIL gni-node-line-linked: the linked probe answered exactly as glibc (netshim not linked?)"
+    failed=$((failed + 1))
+fi
