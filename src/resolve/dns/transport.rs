@@ -241,7 +241,9 @@ fn wait(fd: RawFd, events: i16, deadline: u64) -> bool {
             events,
             revents: 0,
         }];
-        match sys::time::poll(&mut fds, left) {
+        // A cancellation point, as glibc's __poll in res_send: a cancelled thread's wait
+        // ends here (ECANCELED), and every later wait of the same lookup at once.
+        match sys::cancel::poll(&mut fds, left) {
             Ok(n) => return n > 0,
             Err(Errno::INTR) => continue,
             Err(_) => return false,
