@@ -67,7 +67,7 @@ static void note_acted(void)
     __atomic_fetch_add(&acting, 1, __ATOMIC_RELAXED);
 }
 
-/* Syscall `n` as a cancellation point. Returns the kernel's result (-errno on failure),
+/* Syscall `n` as a cancellation point (n < 0: the point alone, as pthread_testcancel). Returns the kernel's result (-errno on failure),
  * or -ECANCELED when the thread's cancellation acted: pending at entry (and enabled), or
  * requested while the syscall blocked. errno is never touched. */
 static inline long point(long n, long a, long b, long c, long d, long e, long f)
@@ -86,7 +86,7 @@ static inline long point(long n, long a, long b, long c, long d, long e, long f)
     /* Acts at once on a pending cancel (nptl/pthread_setcanceltype.c), as glibc's
      * __pthread_enable_asynccancel does at a cancellation point's entry. */
     pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
-    long ret = raw_syscall6(n, a, b, c, d, e, f);
+    long ret = n < 0 ? 0 : raw_syscall6(n, a, b, c, d, e, f);
     if (type != PTHREAD_CANCEL_ASYNCHRONOUS)
         pthread_setcanceltype(type, &type);
     __pthread_unregister_cancel(&buf);
