@@ -23,6 +23,7 @@ test_pkgs=(
     jq                    # JSON log lines must parse
     musl-tools            # bench --quick builds the musl variant
     valgrind strace       # memory checks; bench's instruction and syscall counts
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # check-aarch64: build.rs compiles src/sys/cancel.c for arm64
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
 demo_pkgs=(curl)
