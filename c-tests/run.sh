@@ -214,6 +214,13 @@ if unshare -m -n true 2>/dev/null; then
     else
         fail "cancel: expected one ECANCELED connect line, got ${n:-0}"; sed 's/^/     | /' "$out/cancel.log"
     fi
+    rm -f "$out/cancel-gai.log"
+    cancel_ns gai-blocked "$out/cancel_glibc" LD_PRELOAD="$so" NETSHIM_LOG="$out/cancel-gai.log" >/dev/null 2>&1
+    if [ "$(grep -c 'getaddrinfo .*silent\.cancel\.test.* -> EAI_CANCELED' "$out/cancel-gai.log" 2>/dev/null)" = 1 ]; then
+        ok "cancel: the log's line for the cancelled lookup says EAI_CANCELED"
+    else
+        fail "cancel: no EAI_CANCELED line for the cancelled lookup"; sed 's/^/     | /' "$out/cancel-gai.log"
+    fi
 else
     skip "cancellation tests: unshare -m -n is not permitted here (needs root)"
 fi

@@ -146,6 +146,8 @@ fn log_lookup(request: &Request, outcome: &Result<Answer, GaiError>, start: u64)
         }
     }
     let result = match outcome {
+        // Ended by pthread_cancel (glibc's name for a cancelled getaddrinfo_a request).
+        _ if crate::sys::cancel::acted() => "EAI_CANCELED",
         Ok(_) => "ok",
         Err(e) => eai_name(*e),
     };
