@@ -8,6 +8,7 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libnetshim.so.0");
+    compile_cancellation_points();
     println!("cargo:rerun-if-changed=src/abi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=CI");
@@ -64,4 +65,21 @@ fn c89_comments(text: &[u8]) -> Vec<u8> {
         out.push_str(newline);
     }
     out.into_bytes()
+}
+
+/// src/sys/cancel.c: the pthread cancellation points (see src/sys/cancel.rs). C, because
+/// they use sigsetjmp and <pthread.h>'s unwind buffer as pthread_cleanup_push does, which
+/// Rust cannot express. Unwind tables are asked for explicitly: glibc's unwinder must step
+/// from the signal frame through the point's frame at any instruction.
+fn compile_cancellation_points() {
+    println!("cargo:rerun-if-changed=src/sys/cancel.c");
+    cc::Build::new()
+        .file("src/sys/cancel.c")
+        .flag("-std=gnu11")
+        .flag("-fasynchronous-unwind-tables")
+        .flag("-fvisibility=hidden")
+        .warnings(true)
+        .extra_warnings(true)
+        .warnings_into_errors(true)
+        .compile("netshim_cancel");
 }

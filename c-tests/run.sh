@@ -175,6 +175,183 @@ else
     skip "beej example: unshare -m -n is not permitted here (needs root)"
 fi
 
+# --- pthread cancellation (c-tests/cancel.c) -------------------------------------------
+# Each case runs in a private namespace (the program holds a silent DNS server on
+# 127.0.0.1:53 and a listener whose backlog is full) under glibc, netshim linked and
+# netshim preloaded: the three answers must be the same line, and each run must meet the
+# case's own bounds (cancel to join < 100 ms; after 100 cancelled lookups no descriptor
+# and no heap left behind), which the program checks (exit 1 otherwise).
+build cancel_glibc cancel.c -std=gnu11 -pedantic -pthread -ldl
+build cancel_linked cancel.c -std=gnu11 -pedantic -pthread "${link[@]}" -ldl
+cancel_ns() { # cancel_ns CASE PROGRAM [ENV...]: one case in its own namespace
+    local case=$1 prog=$2; shift 2
+    unshare -m -n env "$@" bash -c '
+        set -e
+        fx=$1 prog=$2 case=$3
+        ip link set lo up
+        mount --bind "$fx/hosts" /etc/hosts
+        mount --bind "$fx/services" /etc/services
+        mount --bind "$fx/cancel-nsswitch.conf" /etc/nsswitch.conf
+        mount --bind "$fx/cancel-resolv.conf" /etc/resolv.conf
+        exec timeout 60 "$prog" "$case"' _ "$here/fixtures" "$prog" "$case"
+}
+if unshare -m -n true 2>/dev/null; then
+    for case in connect-blocked connect-pending connect-disabled connect-async gai-blocked \
+        gai-pending gai-hosts-pending gai-localhost-pending gai-disabled gai-async gai-leak; do
+        all_ran=1
+        for v in glibc linked preloaded; do
+            case $v in
+                glibc) cmd=("$out/cancel_glibc") ;;
+                linked) cmd=("$out/cancel_linked") ;;
+                preloaded) cmd=("$out/cancel_glibc" LD_PRELOAD="$so") ;;
+            esac
+            if ! cancel_ns "$case" "${cmd[@]}" >"$out/cancel.$case.$v" 2>"$out/cancel.$case.$v.err"; then
+                all_ran=0; fail "cancel $case ($v)"; sed 's/^/     | /' "$out/cancel.$case.$v"{,.err}
+            fi
+        done
+        if [ "$all_ran" = 1 ] && [ -s "$out/cancel.$case.glibc" ] &&
+            cmp -s "$out/cancel.$case.glibc" "$out/cancel.$case.linked" &&
+            cmp -s "$out/cancel.$case.glibc" "$out/cancel.$case.preloaded"; then
+            ok "cancel $case: as glibc, linked and preloaded: $(cat "$out/cancel.$case.glibc")"
+        elif [ "$all_ran" = 1 ]; then
+            fail "cancel $case: differs from glibc"; head "$out/cancel.$case".{glibc,linked,preloaded}
+        fi
+    done
+    # Asynchronous cancellation at random moments of getaddrinfo and connect (undefined in
+    # POSIX): no crash, no hang, and the process still resolves afterwards.
+    for v in linked preloaded; do
+        case $v in
+            linked) cmd=("$out/cancel_linked") ;;
+            preloaded) cmd=("$out/cancel_glibc" LD_PRELOAD="$so") ;;
+        esac
+        check "cancel async-stress ($v): no crash, no hang" cancel_ns async-stress "${cmd[@]}"
+    done
+    # The log: one line for the cancelled connect, its result ECANCELED, its destination.
+    rm -f "$out/cancel.log"
+    cancel_ns connect-blocked "$out/cancel_glibc" LD_PRELOAD="$so" NETSHIM_LOG="$out/cancel.log" >/dev/null 2>&1
+    n=$(grep -c -- '-> ECANCELED' "$out/cancel.log" 2>/dev/null)
+    if [ "$n" = 1 ] && grep -- '-> ECANCELED' "$out/cancel.log" | grep -q ' connect fd=[0-9]* 127\.0\.0\.1:[0-9]'; then
+        ok "cancel: the log has one line for the cancelled connect: $(grep -- '-> ECANCELED' "$out/cancel.log" | cut -d' ' -f3-)"
+    else
+        fail "cancel: expected one ECANCELED connect line, got ${n:-0}"; sed 's/^/     | /' "$out/cancel.log"
+    fi
+    rm -f "$out/cancel-gai.log"
+    cancel_ns gai-blocked "$out/cancel_glibc" LD_PRELOAD="$so" NETSHIM_LOG="$out/cancel-gai.log" >/dev/null 2>&1
+    if [ "$(grep -c 'getaddrinfo .*silent\.cancel\.test.* -> EAI_CANCELED' "$out/cancel-gai.log" 2>/dev/null)" = 1 ]; then
+        ok "cancel: the log's line for the cancelled lookup says EAI_CANCELED"
+    else
+        fail "cancel: no EAI_CANCELED line for the cancelled lookup"; sed 's/^/     | /' "$out/cancel-gai.log"
+    fi
+else
+    skip "cancellation tests: unshare -m -n is not permitted here (needs root)"
+fi
+
+# --- descriptors (c-tests/fd_hygiene.c, fd_limit.c) --------------------------------------
+# Every fault mode tests/dns-misbehave/server.py knows, each in a netshim process of its
+# own (in parallel, one namespace): lookups, an exec while one is in flight, a cancelled
+# one. The table must come back as it was, the exec'd program must inherit nothing, and the
+# syscall trace must show every descriptor made close-on-exec (netshim's sockets and files,
+# the log's included: NETSHIM_LOG is on).
+build fd_hygiene fd_hygiene.c -std=gnu11 -pedantic -pthread
+build fd_limit_glibc fd_limit.c -std=gnu11 -pedantic
+build fd_limit_linked fd_limit.c -std=gnu11 -pedantic "${link[@]}"
+server=$root/tests/dns-misbehave/server.py
+modes=$(grep -E '\b(MODE|m) (==|in) ' "$server" | grep -oE '"[a-z0-9]+(-[a-z0-9]+)*"' | tr -d '"' | sort -u)
+# The server's command line: MODE ADDRESS READY (port 53) or, in its older form, MODE PORT READY.
+grep -q 'MODE, ADDRESS, READY = sys.argv' "$server" && cli=address || cli=port
+fdo="$out/fd" && mkdir -p "$fdo"
+printf 'hosts: dns\n' >"$fdo/nsswitch.conf"
+: >"$fdo/hosts"
+if ! command -v strace >/dev/null || ! unshare -m -n true 2>/dev/null; then
+    skip "descriptor hygiene: needs strace and unshare -m -n (root)"
+elif [ "$(echo "$modes" | wc -w)" -lt 10 ]; then
+    fail "descriptor hygiene: found only $(echo "$modes" | wc -w) modes in $server"
+else
+    unshare -n bash -c '
+        server=$1 fdo=$2 cli=$3 so=$4 prog=$5 modes=$6
+        ip link set lo up
+        i=0 pids=()
+        for mode in $modes; do
+            i=$((i + 1))
+            if [ "$cli" = address ]; then addr=127.0.0.$((10 + i)) ns=127.0.0.$((10 + i))
+                python3 "$server" "$mode" "$addr" "$fdo/ready.$mode" 2>>"$fdo/server.log" & pids+=($!)
+            else ns="127.0.0.1#$((5300 + i))"
+                python3 "$server" "$mode" $((5300 + i)) "$fdo/ready.$mode" 2>>"$fdo/server.log" & pids+=($!)
+            fi
+            printf "nameserver %s\noptions timeout:1 attempts:1\n" "$ns" >"$fdo/resolv.$mode"
+        done
+        for mode in $modes; do
+            for _ in $(seq 200); do [ -e "$fdo/ready.$mode" ] && break; sleep 0.05; done
+        done
+        run_mode() {
+            timeout 60 strace -ff -qq -o "$fdo/trace.$1" -e trace=socket,socketpair,accept,accept4,open,openat,pipe,pipe2,dup,dup2,dup3,fcntl,eventfd2,signalfd4,timerfd_create,epoll_create1,inotify_init1,memfd_create \
+                -E NETSHIM_RESOLV_CONF="$fdo/resolv.$1" -E NETSHIM_NSSWITCH="$fdo/nsswitch.conf" \
+                -E NETSHIM_HOSTS="$fdo/hosts" -E NETSHIM_LOG="$fdo/log.$1" -E LD_PRELOAD="$so" \
+                "$prog" "$1" >"$fdo/out.$1" 2>&1
+            echo $? >"$fdo/rc.$1"
+        }
+        export -f run_mode; export fdo so prog
+        printf "%s\n" $modes | xargs -P 6 -I{} bash -c "run_mode {}"
+        kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null
+        true' _ "$server" "$fdo" "$cli" "$so" "$out/fd_hygiene" "$modes"
+    bad=0
+    for mode in $modes; do
+        if [ "$(cat "$fdo/rc.$mode" 2>/dev/null)" != 0 ] || ! grep -q '^inherited: none$' "$fdo/out.$mode"; then
+            bad=$((bad + 1)); echo "     | $mode:"; sed 's/^/     |   /' "$fdo/out.$mode"
+        fi
+    done
+    n=$(echo "$modes" | wc -w)
+    [ "$bad" = 0 ] && ok "descriptors: $n server modes, table unchanged after lookups and a cancelled one, nothing inherited across exec" ||
+        fail "descriptors: $bad of $n server modes left or leaked descriptors"
+    leaks=$(awk -f "$here/cloexec_audit.awk" "$fdo"/trace.* 2>/dev/null)
+    made=$(cat "$fdo"/trace.* 2>/dev/null | grep -cE '^(socket|openat)\(.*= [0-9]+')
+    if [ -z "$leaks" ] && [ "$made" -gt 0 ]; then
+        ok "descriptors: all $made sockets and files made in those runs are close-on-exec (strace)"
+    else
+        fail "descriptors: made without close-on-exec (of $made):"; echo "$leaks" | head -20 | sed 's/^/     | /'
+    fi
+fi
+# At RLIMIT_NOFILE (fd_limit.c): numeric names answer; a hosts-file name answers from the
+# file netshim already read (glibc fails with EAI_SYSTEM/EMFILE, tested here too: the
+# documented better answer); a file that could not be read for want of a descriptor is read
+# again once one is free.
+fd_limit_ns() { # fd_limit_ns warm|cold PROGRAM [ENV...]
+    local m=$1 prog=$2; shift 2
+    unshare -m -n env "$@" bash -c '
+        fx=$1 prog=$2 m=$3
+        ip link set lo up
+        mount --bind "$fx/hosts" /etc/hosts
+        mount --bind "$fx/cancel-nsswitch.conf" /etc/nsswitch.conf
+        mount --bind "$fx/cancel-resolv.conf" /etc/resolv.conf
+        exec timeout 60 "$prog" "$m"' _ "$here/fixtures" "$prog" "$m"
+}
+if unshare -m -n true 2>/dev/null; then
+    for m in warm cold; do
+        fd_limit_ns $m "$out/fd_limit_glibc" >"$out/fd_limit.$m.glibc" 2>&1
+        fd_limit_ns $m "$out/fd_limit_linked" >"$out/fd_limit.$m.linked" 2>&1
+        fd_limit_ns $m "$out/fd_limit_glibc" LD_PRELOAD="$so" >"$out/fd_limit.$m.preloaded" 2>&1
+    done
+    limit_ok=1
+    for v in linked preloaded; do
+        for f in "$out"/fd_limit.{warm,cold}.$v; do
+            # Same as glibc: numeric names, socket()'s EMFILE, and everything once a descriptor is free.
+            for line in 'at-limit 127.0.0.1: 0 127.0.0.1' 'at-limit socket: -1 EMFILE' 'one-free www.example.com: 0 127.0.0.1'; do
+                grep -qxF "$line" "$f" || { limit_ok=0; echo "     | $f: missing '$line'"; }
+            done
+        done
+        # Better than glibc: the hosts file read before the limit still answers.
+        for line in 'at-limit www.example.com: 0 127.0.0.1' 'at-limit localhost: 0 ::1'; do
+            grep -qxF "$line" "$out/fd_limit.warm.$v" || { limit_ok=0; echo "     | warm $v: missing '$line'"; }
+        done
+    done
+    grep -qxF 'at-limit www.example.com: EAI_SYSTEM EMFILE -' "$out/fd_limit.warm.glibc" ||
+        { limit_ok=0; echo "     | glibc no longer fails at the limit: docs/COMPATIBILITY.md says it does"; }
+    [ "$limit_ok" = 1 ] && ok "RLIMIT_NOFILE: answers as documented against glibc (warm and cold, linked and preloaded)" ||
+        { fail "RLIMIT_NOFILE"; head -20 "$out"/fd_limit.*; }
+else
+    skip "RLIMIT_NOFILE: unshare -m -n is not permitted here (needs root)"
+fi
+
 # --- install + pkg-config --------------------------------------------------------------
 dest="$out/destdir"
 if make -s -C "$root" install DESTDIR="$dest" PREFIX=/usr/local >"$out/install.log" 2>&1; then

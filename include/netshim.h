@@ -18,7 +18,8 @@ extern "C" {
  connect(2): see <https://man7.org/linux/man-pages/man2/connect.2.html>.
  The address goes to the kernel untouched, whatever its family (AF_INET, AF_INET6,
  AF_UNIX paths and abstract names, AF_NETLINK, …); return value and errno are the
- kernel's. Unlike glibc's, this connect is not a pthread cancellation point.
+ kernel's. A pthread cancellation point, as glibc's: a cancellation pending at entry,
+ or requested while it blocks, ends the thread (its cleanup handlers run).
  */
 int connect(int sockfd, __CONST_SOCKADDR_ARG addr, socklen_t addrlen);
 

@@ -25,6 +25,7 @@ test_pkgs=(
     valgrind strace       # memory checks; bench's instruction and syscall counts
     default-jre-headless  # a real JVM: its dual-stack connects to ::ffff:a.b.c.d are logged
     libidn2-0             # AI_IDN/NI_IDN load it as glibc does (compared with glibc's answers)
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # check-aarch64: build.rs compiles src/sys/cancel.c for arm64
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
 demo_pkgs=(curl)

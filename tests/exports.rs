@@ -1,5 +1,6 @@
 //! The library's dynamic symbol table is exactly the public API (DESIGN.md, "The C ABI
-//! contract"), and it imports nothing from the C library but memory and errno.
+//! contract"), and it imports nothing from the C library but memory, errno and the
+//! pthread calls of its cancellation points.
 
 use std::process::Command;
 
@@ -15,7 +16,8 @@ const EXPORTS: &[&str] = &[
 ];
 
 /// What netshim may take from the C library: memory, errno, the string functions the
-/// compiler emits for copies and comparisons, and for IDN the loader and mbrtowc. No I/O: that goes through raw syscalls
+/// compiler emits for copies and comparisons, for IDN the loader and mbrtowc, and the
+/// pthread calls of its cancellation points. No I/O: that goes through raw syscalls
 /// (the tripwire test proves it at run time), and no Rust runtime symbols
 /// (rust_eh_personality would mean unwinding code slipped into a panic=abort library).
 const ALLOWED_IMPORTS: &[&str] = &[
@@ -40,6 +42,16 @@ const ALLOWED_IMPORTS: &[&str] = &[
     "dlopen",
     "dlvsym",
     "mbrtowc",
+    // pthread cancellation points (src/sys/cancel.c, docs/COMPATIBILITY.md "Threads, fork,
+    // signals"): the window glibc's own connect opens (pthread_setcanceltype), the unwind
+    // buffer pthread_cleanup_push registers (__sigsetjmp, __pthread_register_cancel,
+    // __pthread_unregister_cancel), and pthread_exit to pass a cancellation on. None of
+    // them does I/O: the tripwire test still proves that none goes through glibc.
+    "__pthread_register_cancel",
+    "__pthread_unregister_cancel",
+    "__sigsetjmp",
+    "pthread_exit",
+    "pthread_setcanceltype",
     // weak references every shared object carries
     "_ITM_deregisterTMCloneTable",
     "_ITM_registerTMCloneTable",
@@ -87,7 +99,7 @@ fn defined_dynamic_symbols_are_exactly_the_api() {
 }
 
 #[test]
-fn imports_are_only_memory_and_errno() {
+fn imports_are_only_memory_errno_and_cancellation() {
     let extra: Vec<String> = dynamic_symbols("--undefined-only")
         .into_iter()
         .filter(|name| !ALLOWED_IMPORTS.contains(&name.as_str()))

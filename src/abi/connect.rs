@@ -14,18 +14,32 @@ const PEER_MAX: usize = 112;
 /// connect(2): see <https://man7.org/linux/man-pages/man2/connect.2.html>.
 /// The address goes to the kernel untouched, whatever its family (AF_INET, AF_INET6,
 /// AF_UNIX paths and abstract names, AF_NETLINK, …); return value and errno are the
-/// kernel's. Unlike glibc's, this connect is not a pthread cancellation point.
+/// kernel's. A pthread cancellation point, as glibc's: a cancellation pending at entry,
+/// or requested while it blocks, ends the thread (its cleanup handlers run).
 #[no_mangle]
 pub extern "C" fn connect(sockfd: c_int, addr: __CONST_SOCKADDR_ARG, addrlen: socklen_t) -> c_int {
     if !log::enabled() {
-        return errno::finish_unit(sys::net::connect_raw(sockfd, addr, addrlen));
+        let result = sys::cancel::connect_export(sockfd, addr, addrlen);
+        pass_on_cancellation(&result);
+        return errno::finish_unit(result);
     }
     let start = log::now();
-    let result = sys::net::connect_raw(sockfd, addr, addrlen);
+    let result = sys::cancel::connect_export(sockfd, addr, addrlen);
     let mut peer = [0u8; PEER_MAX];
     let len = copy_peer(addr, addrlen, &result, &mut peer);
+    // A cancelled connect is logged too, once, with the result ECANCELED.
     log::connect(sockfd, &peer[..len], result.map_err(|e| e.raw()), start);
+    pass_on_cancellation(&result);
     errno::finish_unit(result)
+}
+
+/// Ends the thread when the connect's cancellation acted. Nothing in this frame or the
+/// export's needs dropping: the unwind that follows crosses plain frames only.
+#[inline(always)]
+fn pass_on_cancellation(result: &Result<(), sys::Errno>) {
+    if *result == Err(sys::Errno::CANCELED) && sys::cancel::acted() {
+        sys::cancel::resume();
+    }
 }
 
 /// Copies the address the kernel read, when it read one: not after EFAULT (the memory is
@@ -42,6 +56,10 @@ fn copy_peer(
         return 0;
     }
     let n = (len as usize).min(PEER_MAX);
+    if *result == Err(sys::Errno::CANCELED) {
+        // Cancelled, perhaps before the kernel looked at `addr`: read it only if readable.
+        return sys::cancel::read_own_memory(addr.cast(), &mut out[..n]).unwrap_or(0);
+    }
     // SAFETY: the kernel accepted `len` bytes at `addr` for this connect (it answers EFAULT
     // or EINVAL otherwise, excluded above), so the first `n <= len` bytes are readable.
     unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, out.as_mut_ptr(), n) };

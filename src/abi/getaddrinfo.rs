@@ -67,6 +67,30 @@ pub unsafe extern "C" fn getaddrinfo(
     hints: *const addrinfo,
     res: *mut *mut addrinfo,
 ) -> c_int {
+    // A cancellation that acts in a DNS wait or a source probe is passed on once the
+    // lookup has returned and dropped everything (sys::cancel); a list built meanwhile is
+    // freed first, so that a cancelled lookup leaves nothing behind.
+    crate::sys::cancel::point(|| {
+        // SAFETY: forwarded contract.
+        let rc = unsafe { lookup(node, service, hints, res) };
+        if rc == 0 && crate::sys::cancel::acted() {
+            // SAFETY: `lookup` succeeded, so `*res` is the list it just built.
+            unsafe { freeaddrinfo(*res) };
+        }
+        rc
+    })
+}
+
+/// getaddrinfo's body.
+///
+/// # Safety
+/// As for [`getaddrinfo`].
+unsafe fn lookup(
+    node: *const c_char,
+    service: *const c_char,
+    hints: *const addrinfo,
+    res: *mut *mut addrinfo,
+) -> c_int {
     // SAFETY: getaddrinfo's contract: node and service are null or C strings.
     let (node, service) = unsafe { (c_bytes(node), c_bytes(service)) };
     // SAFETY: a non-null hints points to a readable addrinfo; only four ints are read.
@@ -150,6 +174,8 @@ fn log_lookup(request: &Request, outcome: &Result<Answer, GaiError>, start: u64)
         }
     }
     let result = match outcome {
+        // Ended by pthread_cancel (glibc's name for a cancelled getaddrinfo_a request).
+        _ if crate::sys::cancel::acted() => "EAI_CANCELED",
         Ok(_) => "ok",
         Err(e) => eai_name(*e),
     };

@@ -23,6 +23,27 @@ pub unsafe extern "C" fn getnameinfo(
     servlen: socklen_t,
     flags: c_int,
 ) -> c_int {
+    // A cancellation that acts in a DNS wait is passed on once the lookup has returned
+    // and dropped everything (sys::cancel).
+    crate::sys::cancel::point(|| {
+        // SAFETY: forwarded contract.
+        unsafe { lookup(addr, addrlen, host, hostlen, serv, servlen, flags) }
+    })
+}
+
+/// getnameinfo's body.
+///
+/// # Safety
+/// As for [`getnameinfo`].
+unsafe fn lookup(
+    addr: *const sockaddr,
+    addrlen: socklen_t,
+    host: *mut c_char,
+    hostlen: socklen_t,
+    serv: *mut c_char,
+    servlen: socklen_t,
+    flags: c_int,
+) -> c_int {
     if let Err(e) = gni::check_flags(flags) {
         return fail(e);
     }

@@ -36,6 +36,7 @@ pub fn errno_name(errno: i32) -> Option<&'static str> {
         libc::EHOSTUNREACH => "EHOSTUNREACH",
         libc::EALREADY => "EALREADY",
         libc::EINPROGRESS => "EINPROGRESS",
+        libc::ECANCELED => "ECANCELED", // a connect ended by pthread_cancel
         _ => return None,
     })
 }

@@ -95,9 +95,32 @@ impl<T> ConfigFile<T> {
             return value;
         }
         // Parse outside the lock; two threads may both parse, and the last one wins.
-        let text = id.and_then(|_| sys::fs::read_file(path, MAX_FILE).ok());
+        let read = id.map(|_| sys::fs::read_file(path, MAX_FILE));
+        let transient = matches!(read, Some(Err(e)) if !is_lasting(e));
+        let text = read.and_then(Result::ok);
         let value = Arc::new(parse(text.as_deref()));
-        self.state.with(|state| *state = Some((id, value.clone())));
+        // A file that could not be read for want of a resource (EMFILE, ENFILE, …) is
+        // read again next time: remembered as missing, it would stay missing after the
+        // descriptors are back, until the file changed.
+        if !transient {
+            self.state.with(|state| *state = Some((id, value.clone())));
+        }
         value
     }
+}
+
+/// Errors that come from the file system's contents and last until it changes: the file
+/// is then treated as missing (and remembered so), as glibc's nss_database does for the
+/// same list. Any other error is a resource running out, and passes.
+fn is_lasting(e: sys::Errno) -> bool {
+    [
+        libc::EACCES,
+        libc::EISDIR,
+        libc::ELOOP,
+        libc::ENOENT,
+        libc::ENOTDIR,
+        libc::EPERM,
+        libc::ENOMEM, // read_file's answer for a file over MAX_FILE
+    ]
+    .contains(&e.raw())
 }

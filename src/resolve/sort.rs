@@ -31,6 +31,11 @@ pub struct SortInfo {
 /// Learns each node's source (reusing the previous node's answer for the same address,
 /// as glibc does) and sorts `entries` in place.
 pub fn sort_entries(entries: &mut Vec<Entry>, policy: &Policy, interfaces: &Interfaces) {
+    // glibc's first source probe is a cancellation point (its __connect), also for the
+    // loopback addresses netshim does not probe: a cancelled lookup needs no order.
+    if crate::sys::cancel::test().is_err() {
+        return;
+    }
     let mut probe = Prober::default();
     let mut infos: Vec<SortInfo> = Vec::with_capacity(entries.len());
     for entry in entries.iter() {

@@ -18,6 +18,8 @@ impl Errno {
     pub const TIMEDOUT: Errno = Errno(libc::ETIMEDOUT);
     pub const CONNREFUSED: Errno = Errno(libc::ECONNREFUSED);
     pub const NETUNREACH: Errno = Errno(libc::ENETUNREACH);
+    /// A cancellation point's answer when the thread's cancellation acted (sys::cancel).
+    pub const CANCELED: Errno = Errno(libc::ECANCELED);
 
     pub const fn from_raw(raw: i32) -> Self {
         Errno(raw)

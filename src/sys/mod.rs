@@ -12,6 +12,7 @@
 #[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
 mod arch;
 
+pub mod cancel;
 pub mod env;
 pub mod errno;
 pub mod fork;

@@ -18,9 +18,10 @@ pub fn connect_raw(fd: RawFd, addr: *const sockaddr, len: socklen_t) -> Result<(
     decode_unit(unsafe { syscall!(libc::SYS_connect, fd, addr, len) })
 }
 
-/// connect(2) to an address held in a byte buffer (the resolver's own sockets).
+/// connect(2) to an address held in a byte buffer (the resolver's own sockets): a
+/// cancellation point, as glibc's resolver and source probes use its cancellable `__connect`.
 pub fn connect(fd: RawFd, addr: &[u8]) -> Result<(), Errno> {
-    connect_raw(fd, addr.as_ptr().cast(), addr.len() as socklen_t)
+    super::cancel::connect(fd, addr.as_ptr().cast(), addr.len() as socklen_t)
 }
 
 /// getsockopt(2) with caller pointers, untouched.

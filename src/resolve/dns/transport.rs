@@ -652,7 +652,9 @@ fn wait(fd: RawFd, events: i16, deadline: u64) -> Option<i16> {
             events,
             revents: 0,
         }];
-        match sys::time::poll(&mut fds, left) {
+        // A cancellation point, as glibc's __poll in res_send: a cancelled thread's wait
+        // ends here (ECANCELED), and every later wait of the same lookup at once.
+        match sys::cancel::poll(&mut fds, left) {
             Ok(0) => return None,
             Ok(_) => return Some(fds[0].revents),
             Err(Errno::INTR) => continue,
