@@ -1,4 +1,5 @@
 use super::errno;
+use crate::sys::net::Mark;
 use crate::{log, sys};
 use libc::{c_int, socklen_t};
 
@@ -18,10 +19,12 @@ const PEER_MAX: usize = 112;
 #[no_mangle]
 pub extern "C" fn connect(sockfd: c_int, addr: __CONST_SOCKADDR_ARG, addrlen: socklen_t) -> c_int {
     if !log::enabled() {
-        return errno::finish_unit(sys::net::connect_raw(sockfd, addr, addrlen));
+        // Not logged here: left to the `netshim run` tracer, if one runs (no marker).
+        let result = sys::net::connect_raw(sockfd, addr, addrlen, Mark::ForTracer);
+        return errno::finish_unit(result);
     }
     let start = log::now();
-    let result = sys::net::connect_raw(sockfd, addr, addrlen);
+    let result = sys::net::connect_raw(sockfd, addr, addrlen, Mark::Logged);
     let mut peer = [0u8; PEER_MAX];
     let len = copy_peer(addr, addrlen, &result, &mut peer);
     log::connect(sockfd, &peer[..len], result.map_err(|e| e.raw()), start);
