@@ -22,9 +22,10 @@ test_pkgs=(
     curl netcat-openbsd   # real programs nobody here wrote, preloaded
     jq                    # JSON log lines must parse
     musl-tools            # bench --quick builds the musl variant
-    valgrind strace       # memory checks; bench's instruction and syscall counts
+    valgrind strace       # memory checks; bench's instruction and syscall counts; strace is also the tracer's already-traced test
+    golang-go             # the tracer's tests build Go programs (Go makes its own syscalls)
 )
-bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
+bench_pkgs=(musl-tools dnsmasq-base valgrind strace golang-go) # golang-go: bench/trace.sh's Go client
 demo_pkgs=(curl)
 
 case $what in
