@@ -181,3 +181,19 @@ timeout 60 strace -f -o /dev/null "$netshim" run --json -o "$out/straced.log" --
 st=$?
 check "under strace: one clear message, the preload alone, exit 0 (no hang)" \
     [ $st = 0 -a "$(grep -c 'itself traced' "$out/straced.err")" = 1 ] && grep -q '^ok ' "$out/straced.out"
+
+# 7. A dynamic program started with a cleared environment (no preload): traced instead.
+run cleared -- sh -c 'env -i /usr/bin/curl -s -o /dev/null http://web.trace.test:18080/'
+check "a child with a cleared environment is traced: one connect, via=trace, prog curl" \
+    [ "$(q "$out/cleared.log" "$tcp and .via == \"trace\" and .prog == \"curl\"")" = 1 -a "$(q "$out/cleared.log" "$tcp")" = 1 ]
+# io_uring: connects through a ring are out of seccomp's sight; the ring's setup is warned of.
+run uring -- python3 -c 'import ctypes; ctypes.CDLL(None).syscall(425, 4, ctypes.create_string_buffer(120))'
+check "io_uring_setup gets one warning" [ "$(grep -c 'io_uring' "$out/uring.err")" = 1 ]
+# The launcher killed: its tracees die with it (PTRACE_O_EXITKILL), never left stopped.
+"$netshim" run -- "$go_static" -sleep 30s >/dev/null 2>&1 &
+lp=$!
+sleep 0.5
+child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
+kill -KILL $lp; { wait $lp; } 2>/dev/null
+sleep 0.3
+check "SIGKILL to the launcher: the traced program dies with it" [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null
