@@ -24,6 +24,7 @@ test_pkgs=(
     musl-tools            # bench --quick builds the musl variant
     valgrind strace       # memory checks; bench's instruction and syscall counts; strace is also the tracer's already-traced test
     golang-go             # the tracer's tests build Go programs (Go makes its own syscalls)
+    libc6-i386            # a 32-bit program in the tracer's tests (/lib32/libc.so.6 runs as one)
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace golang-go) # golang-go: bench/trace.sh's Go client
 demo_pkgs=(curl)

@@ -63,7 +63,8 @@ pub fn run(args: RunArgs) -> ExitCode {
         eprintln!("netshim: cannot open the log {}", log.to_string_lossy());
         return ExitCode::from(1);
     };
-    spawn_traced(&args, Writer::new(sink, args.json))
+    let preloaded = (trace != Trace::Always).then(|| library.as_os_str().as_bytes().to_vec());
+    spawn_traced(&args, Writer::new(sink, args.json), preloaded)
 }
 
 /// Replaces the launcher with the program (the preload alone): its exit status is then
@@ -110,7 +111,7 @@ fn can_trace() -> Result<(), String> {
 /// exec, then traces the whole tree until it is gone. If attaching fails, the program runs
 /// with the preload alone, without the filter (with no tracer its stopped syscalls would
 /// fail with ENOSYS), and one line says why.
-fn spawn_traced(args: &RunArgs, writer: Writer) -> ExitCode {
+fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> ExitCode {
     let argv: Vec<CString> = args
         .command
         .iter()
@@ -140,7 +141,7 @@ fn spawn_traced(args: &RunArgs, writer: Writer) -> ExitCode {
                     let _ = nix::unistd::write(&go_write, b"T");
                     drop(go_write);
                     let _ = kill(child, Signal::SIGCONT);
-                    let mut tracer = Tracer::new(child, writer);
+                    let mut tracer = Tracer::new(child, writer, library);
                     let status = tracer.run();
                     if args.stats {
                         let s = &tracer.stats;

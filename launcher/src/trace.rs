@@ -127,6 +127,8 @@ pub struct Stats {
 
 pub struct Tracer {
     top: Pid,
+    /// The library path in LD_PRELOAD, blanked out for 32-bit programs.
+    library: Option<Vec<u8>>,
     threads: HashMap<i32, Thread>,
     procs: HashMap<i32, Process>,
     writer: Writer,
@@ -148,9 +150,10 @@ pub fn options() -> ptrace::Options {
 }
 
 impl Tracer {
-    pub fn new(top: Pid, writer: Writer) -> Self {
+    pub fn new(top: Pid, writer: Writer, library: Option<Vec<u8>>) -> Self {
         let mut t = Tracer {
             top,
+            library,
             threads: HashMap::new(),
             procs: HashMap::new(),
             writer,
@@ -687,6 +690,11 @@ impl Tracer {
         self.threads.remove(&tgid);
         self.add_thread(tgid, tgid);
         self.warn_if_privileged(tgid);
+        if let Some(library) = &self.library {
+            if is_32bit(tgid) {
+                unpreload(tid, library);
+            }
+        }
         self.resume(tid, None)
     }
 
@@ -778,6 +786,57 @@ fn read_buffers(tid: Pid, nr: u64, args: [u64; 6], got: usize) -> Vec<u8> {
 fn inode(fd: &OwnedFd) -> Option<(u64, u64)> {
     let st = nix::sys::stat::fstat(fd).ok()?;
     Some((st.st_dev, st.st_ino))
+}
+
+/// Whether the image a process just exec'd is a 32-bit ELF (ELFCLASS32).
+fn is_32bit(pid: i32) -> bool {
+    use std::io::Read;
+    let mut ident = [0u8; 5];
+    std::fs::File::open(format!("/proc/{pid}/exe"))
+        .and_then(|mut f| f.read_exact(&mut ident))
+        .is_ok_and(|()| &ident[..4] == b"\x7fELF" && ident[4] == 1)
+}
+
+/// A 32-bit program would have its dynamic loader print "wrong ELF class" for the 64-bit
+/// library in LD_PRELOAD (and "cannot open" for a missing one, which is what the `$LIB`
+/// token would give it: both measured). Stopped at its exec, before the loader runs, its
+/// environment's LD_PRELOAD entry for the library is overwritten with spaces, which the
+/// loader skips silently; other entries, and every other variable, stay as they were.
+fn unpreload(tid: Pid, library: &[u8]) {
+    const ENV_MAX: usize = 256 * 1024;
+    let Some((start, end)) = env_range(tid.as_raw()) else {
+        return;
+    };
+    let mut env = vec![0u8; (end.saturating_sub(start) as usize).min(ENV_MAX)];
+    if sys::read_memory(tid, start, &mut env) != Ok(env.len()) {
+        return;
+    }
+    let mut at = 0;
+    for var in env.split(|&b| b == 0) {
+        if let Some(value) = var.strip_prefix(b"LD_PRELOAD=".as_slice()) {
+            let mut blanked = var.to_vec();
+            let offset = var.len() - value.len();
+            let mut pos = 0;
+            for entry in value.split(|&b| b == b' ' || b == b':') {
+                if entry == library {
+                    blanked[offset + pos..offset + pos + entry.len()].fill(b' ');
+                }
+                pos += entry.len() + 1;
+            }
+            if blanked != var {
+                let _ = sys::write_memory(tid, start + at as u64, &blanked);
+            }
+        }
+        at += var.len() + 1;
+    }
+}
+
+/// env_start and env_end of /proc/PID/stat (fields 50 and 51).
+fn env_range(pid: i32) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // fields[0] is field 3 (state)
+    Some((fields.get(47)?.parse().ok()?, fields.get(48)?.parse().ok()?))
 }
 
 /// /proc/PID/comm: the name the library logs as `prog`.

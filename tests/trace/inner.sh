@@ -197,3 +197,10 @@ child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
 kill -KILL $lp; { wait $lp; } 2>/dev/null
 sleep 0.3
 check "SIGKILL to the launcher: the traced program dies with it" [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null
+# A 32-bit program in the tree (glibc's i386 libc.so.6 runs as a program): no "wrong ELF
+# class" from its loader, output unchanged; the preload alone shows the message this avoids.
+run i386 -- sh -c '/lib32/libc.so.6 | head -n 1'
+check "a 32-bit program runs as without netshim (no loader message, same output)" \
+    [ ! -s "$out/i386.err" ] && diff -q <(/lib32/libc.so.6 | head -n 1) "$out/i386.out" >/dev/null
+run i386-never --trace=never -- sh -c '/lib32/libc.so.6 | head -n 1'
+check "(control) with the preload alone the loader complains about the 32-bit program" grep -q 'wrong ELF class' "$out/i386-never.err"
