@@ -16,7 +16,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests bench-quick bench check-aarch64 lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests trace-tests bench-quick bench check-aarch64 lint install uninstall demo clean
 
 all: lib
 
@@ -40,7 +40,7 @@ deps-bench:
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
 
-test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests bench-quick check-aarch64 lint
+test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests trace-tests bench-quick check-aarch64 lint
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -63,6 +63,11 @@ dns-misbehave: lib
 # and signals, dead destinations, set-uid, and curl/python3/nc against loopback servers.
 log-tests: lib
 	bash tests/log/run.sh $(BUILD)/lib
+
+# `netshim run`'s tracer: Go, static glibc and musl programs, the mixed tree, a normal user,
+# signals and exit statuses, in a private namespace (tests/trace; Go builds cached in build/).
+trace-tests: lib
+	bash tests/trace/run.sh $(BUILD)/lib
 
 # Every benchmark workload, briefly: fails only on a wrong answer, never on a time.
 bench-quick: lib

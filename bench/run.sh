@@ -271,3 +271,8 @@ if [ "$wrong" != 0 ]; then
     exit 1
 fi
 echo "bench ($mode): every answer checked and right"
+
+# --- the tracer (bench/trace.sh: its own namespace and rows) -------------------------------
+if [ $mode = full ]; then
+    bash "$here/trace.sh" "$lib" || exit 1
+fi

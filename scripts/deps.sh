@@ -22,12 +22,14 @@ test_pkgs=(
     curl netcat-openbsd   # real programs nobody here wrote, preloaded
     jq                    # JSON log lines must parse
     musl-tools            # bench --quick builds the musl variant
-    valgrind strace       # memory checks; bench's instruction and syscall counts
+    valgrind strace       # memory checks; bench's instruction and syscall counts; strace is also the tracer's already-traced test
     default-jre-headless  # a real JVM: its dual-stack connects to ::ffff:a.b.c.d are logged
     libidn2-0             # AI_IDN/NI_IDN load it as glibc does (compared with glibc's answers)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # check-aarch64: build.rs compiles src/sys/cancel.c for arm64
+    golang-go             # the tracer's tests build Go programs (Go makes its own syscalls)
+    libc6-i386            # a 32-bit program in the tracer's tests (/lib32/libc.so.6 runs as one)
 )
-bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
+bench_pkgs=(musl-tools dnsmasq-base valgrind strace golang-go) # golang-go: bench/trace.sh's Go client
 demo_pkgs=(curl)
 
 case $what in

@@ -78,13 +78,54 @@ pub const FLAGS: &[Flag] = &[
             Ok(())
         },
     },
+    Flag {
+        cmd: Cmd::Run,
+        long: "trace",
+        short: None,
+        value: Some("auto|always|never"),
+        doc: "auto (the default): programs the preload cannot reach (static, Go, a cleared \
+              environment) are traced, the others keep the preload; always: every program is \
+              traced, none preloaded; never: the preload alone",
+        set: |a, v| {
+            a.run.trace = match v.as_ref().and_then(|v| v.to_str()) {
+                Some("auto") => Trace::Auto,
+                Some("always") => Trace::Always,
+                Some("never") => Trace::Never,
+                _ => return Err("--trace takes auto, always or never".into()),
+            };
+            Ok(())
+        },
+    },
+    Flag {
+        cmd: Cmd::Run,
+        long: "stats",
+        short: None,
+        value: None,
+        doc: "at the end, print the tracer's counts on stderr: stops, connects, calls made \
+              for the program",
+        set: |a, _| {
+            a.run.stats = true;
+            Ok(())
+        },
+    },
 ];
+
+/// How `netshim run` watches the program.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Trace {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 /// `netshim run`'s arguments as given.
 #[derive(Debug, Default)]
 pub struct RunArgs {
     pub output: Option<OsString>,
     pub json: bool,
+    pub trace: Trace,
+    pub stats: bool,
     /// CMD and its arguments, untouched.
     pub command: Vec<OsString>,
 }

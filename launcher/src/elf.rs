@@ -28,6 +28,14 @@ fn interp_in<H: FileHeader<Endian = Endianness>>(image: &[u8]) -> bool {
         .is_ok_and(|phdrs| phdrs.iter().any(|ph| ph.p_type(endian) == elf::PT_INTERP))
 }
 
+/// Whether an image is a Go program, dynamic or static: Go writes its build information
+/// behind this magic (the `.go.buildinfo` section, also in stripped binaries), and Go's
+/// net package makes its own syscalls whether or not the image loads libc.
+pub fn is_go(image: &[u8]) -> bool {
+    const MAGIC: &[u8] = b"\xff Go buildinf:";
+    image.starts_with(b"\x7fELF") && image.windows(MAGIC.len()).any(|w| w == MAGIC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +46,14 @@ mod tests {
         assert!(!has_interp(b"\x7fELF\x02\x01"));
         assert!(!has_interp(b"#!/bin/sh\n"));
         assert!(!has_interp(&[]));
+    }
+
+    #[test]
+    fn go_programs_are_known_by_their_build_information() {
+        assert!(!is_go(&std::fs::read("/bin/sh").unwrap()));
+        let mut fake = b"\x7fELF\x02\x01".to_vec();
+        fake.extend(b"....\xff Go buildinf:\x08\x02");
+        assert!(is_go(&fake));
+        assert!(!is_go(&fake[6..]));
     }
 }

@@ -1,11 +1,19 @@
 //! The `netshim` command: run a program with the connect logger preloaded, and summarise a
 //! JSON log. A std program of its own; it never runs inside the programs it watches.
-//! One job per module: `cli` (the flags, parsing, --help), `run`, `report`, `elf`.
+//! One job per module: `cli` (the flags, parsing, --help), `run` (preload or trace, exit
+//! status), `trace` (the tracer's loop), `filter` (its seccomp program), `event` (log lines),
+//! `dns` (answers the traced programs read), `report`, `elf`, and `sys` (the raw calls).
 
 mod cli;
+mod dns;
 mod elf;
+mod event;
+mod filter;
 mod report;
+mod resolve;
 mod run;
+mod sys;
+mod trace;
 
 use std::process::ExitCode;
 

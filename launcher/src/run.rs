@@ -1,12 +1,24 @@
-//! `netshim run`: find the library, warn where the preload cannot reach the program, set
-//! the environment and exec the program (its exit status is then netshim's).
+//! `netshim run`: find the library, set the environment, then either exec the program with
+//! the preload alone (--trace=never) or start it under the tracer, and pass its exit status
+//! (or its death by a signal) through.
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, Trace};
 use crate::elf;
+use crate::event::{Sink, Writer};
+use crate::filter;
+use crate::sys;
+use crate::trace::{self, Status, Tracer};
+use nix::errno::Errno;
+use nix::sys::ptrace;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{ForkResult, Pid};
 use std::env;
-use std::ffi::{OsStr, OsString};
+use std::ffi::{CString, OsStr, OsString};
 use std::fs;
 use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -17,27 +29,195 @@ pub fn run(args: RunArgs) -> ExitCode {
         eprintln!("netshim: libnetshim.so not found (set NETSHIM_LIBRARY)");
         return ExitCode::from(127);
     };
-    let (cmd, cmd_args) = match args.command.split_first() {
-        Some(split) => split,
-        None => return ExitCode::from(2), // cli::parse never lets this through
+    let Some((cmd, _)) = args.command.split_first() else {
+        return ExitCode::from(2); // cli::parse never lets this through
     };
-    if let Some(path) = resolve_command(cmd) {
-        for warning in interposition_warnings(&path) {
-            eprintln!("netshim: warning: {warning}");
+    let log = log_value(args.output.as_deref());
+    let mut trace = args.trace;
+    if trace != Trace::Never {
+        if let Err(why) = can_trace() {
+            eprintln!("netshim: {why}; only the preload logs");
+            trace = Trace::Never;
         }
     }
-    let mut command = Command::new(cmd);
-    command
-        .args(cmd_args)
-        .env("LD_PRELOAD", preload_value(&library))
-        .env("NETSHIM_LOG", log_value(args.output.as_deref()))
-        .env(
-            "NETSHIM_LOG_FORMAT",
-            if args.json { "json" } else { "text" },
-        );
-    let err = command.exec(); // returns only on failure
+    if trace == Trace::Never {
+        if let Some(path) = resolve_command(cmd) {
+            for warning in interposition_warnings(&path) {
+                eprintln!("netshim: warning: {warning}");
+            }
+        }
+    }
+    // The environment every program of the tree inherits.
+    if trace != Trace::Always {
+        env::set_var("LD_PRELOAD", preload_value(&library));
+    }
+    env::set_var("NETSHIM_LOG", &log);
+    env::set_var(
+        "NETSHIM_LOG_FORMAT",
+        if args.json { "json" } else { "text" },
+    );
+    if trace == Trace::Never {
+        return exec(&args.command);
+    }
+    let Some(sink) = Sink::open(&log) else {
+        eprintln!("netshim: cannot open the log {}", log.to_string_lossy());
+        return ExitCode::from(1);
+    };
+    let preloaded = (trace != Trace::Always).then(|| library.as_os_str().as_bytes().to_vec());
+    spawn_traced(&args, Writer::new(sink, args.json), preloaded)
+}
+
+/// Replaces the launcher with the program (the preload alone): its exit status is then
+/// the launcher's with nothing in between.
+fn exec(command: &[OsString]) -> ExitCode {
+    let (cmd, cmd_args) = match command.split_first() {
+        Some(split) => split,
+        None => return ExitCode::from(2),
+    };
+    let err = Command::new(cmd).args(cmd_args).exec(); // returns only on failure
+    exec_failed(cmd, &err)
+}
+
+fn exec_failed(cmd: &OsStr, err: &io::Error) -> ExitCode {
     eprintln!("netshim: cannot run {}: {err}", cmd.to_string_lossy());
     ExitCode::from(if err.kind() == io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
+
+/// Why the tracer cannot work here, if it cannot: another architecture's registers, or a
+/// launcher that is itself traced (a process has one tracer, and gdb's or strace's comes
+/// first).
+fn can_trace() -> Result<(), String> {
+    if !cfg!(target_arch = "x86_64") {
+        return Err("the tracer reads x86_64 registers only".into());
+    }
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let tracer = status
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))
+        .map_or("0", str::trim);
+    if tracer != "0" {
+        return Err(format!(
+            "netshim is itself traced (by process {tracer}: gdb or strace?) and a process has only one tracer, so its tracer is off"
+        ));
+    }
+    Ok(())
+}
+
+/// Forks the program stopped, attaches to it (PTRACE_SEIZE), lets it install the filter and
+/// exec, then traces the whole tree until it is gone. If attaching fails, the program runs
+/// with the preload alone, without the filter (with no tracer its stopped syscalls would
+/// fail with ENOSYS), and one line says why.
+fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> ExitCode {
+    let argv: Vec<CString> = args
+        .command
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
+        .collect();
+    let program = filter::program();
+    let Ok((go_read, go_write)) = nix::unistd::pipe() else {
+        eprintln!("netshim: cannot make a pipe; only the preload logs");
+        return exec(&args.command);
+    };
+    sys::catch_signals();
+    // SAFETY: the launcher has one thread here; the child only calls async-signal-safe
+    // functions (raise, read, prctl, seccomp, execvp, write, _exit) and prints only on error.
+    match unsafe { nix::unistd::fork() } {
+        Err(e) => {
+            eprintln!("netshim: cannot fork: {e}");
+            ExitCode::from(126)
+        }
+        Ok(ForkResult::Child) => {
+            drop(go_write);
+            child(&argv, &program, go_read)
+        }
+        Ok(ForkResult::Parent { child }) => {
+            drop(go_read);
+            let status = match attach(child) {
+                Ok(()) => {
+                    let _ = nix::unistd::write(&go_write, b"T");
+                    drop(go_write);
+                    let _ = kill(child, Signal::SIGCONT);
+                    let mut tracer = Tracer::new(child, writer, library);
+                    let status = tracer.run();
+                    if args.stats {
+                        let s = &tracer.stats;
+                        eprintln!(
+                            "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program",
+                            s.seccomp_stops, s.syscall_stops, s.connects, s.emulated
+                        );
+                    }
+                    status
+                }
+                Err(e) => {
+                    eprintln!(
+                        "netshim: cannot trace {} ({e}); only the preload logs",
+                        args.command[0].to_string_lossy()
+                    );
+                    let _ = nix::unistd::write(&go_write, b"P");
+                    drop(go_write);
+                    let _ = kill(child, Signal::SIGCONT);
+                    wait_plain(child)
+                }
+            };
+            match status {
+                Status::Code(code) => ExitCode::from(code as u8),
+                Status::Signal(signal) => sys::die_of(signal),
+            }
+        }
+    }
+}
+
+/// Waits for the child to stop itself, then seizes it with the tracer's options.
+fn attach(child: Pid) -> nix::Result<()> {
+    loop {
+        match waitpid(child, Some(WaitPidFlag::WSTOPPED)) {
+            Ok(WaitStatus::Stopped(_, _)) => break,
+            Err(Errno::EINTR) => continue,
+            Ok(_) => return Err(Errno::ESRCH),
+            Err(e) => return Err(e),
+        }
+    }
+    ptrace::seize(child, trace::options())
+}
+
+/// The untraced child's status.
+fn wait_plain(child: Pid) -> Status {
+    loop {
+        if let Some(signal) = sys::take_signal().and_then(|s| Signal::try_from(s).ok()) {
+            let _ = kill(child, signal);
+        }
+        match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, code)) => return Status::Code(code),
+            Ok(WaitStatus::Signaled(_, signal, _)) => return Status::Signal(signal as i32),
+            Err(Errno::EINTR) | Ok(_) => continue,
+            Err(_) => return Status::Code(1),
+        }
+    }
+}
+
+/// The child between fork and exec: stop until the launcher has attached, install the filter
+/// if it did, exec.
+fn child(argv: &[CString], program: &[libc::sock_filter], go: OwnedFd) -> ExitCode {
+    let _ = nix::sys::signal::raise(Signal::SIGSTOP);
+    let mut word = [0u8; 1];
+    let traced = matches!(nix::unistd::read(&go, &mut word), Ok(1)) && word[0] == b'T';
+    drop(go);
+    if traced {
+        if let Err(filter::Refused(what, err)) = filter::install(program) {
+            eprintln!("netshim: the kernel refused the seccomp filter ({what}: {err}); only the preload logs");
+        }
+    }
+    let Some(cmd) = argv.first() else {
+        std::process::exit(2)
+    };
+    let err = nix::unistd::execvp(cmd, argv).unwrap_err();
+    let err = io::Error::from_raw_os_error(err as i32);
+    let _ = exec_failed(OsStr::from_bytes(cmd.as_bytes()), &err);
+    std::process::exit(if err.kind() == io::ErrorKind::NotFound {
         127
     } else {
         126
@@ -98,8 +278,9 @@ fn resolve_command(cmd: &OsStr) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Why LD_PRELOAD would not reach the program: a static ELF (no PT_INTERP: no dynamic
-/// loader reads LD_PRELOAD) or a set-uid/set-gid file (the loader drops LD_PRELOAD).
+/// Why LD_PRELOAD alone would not reach the program: a static ELF (no PT_INTERP: no dynamic
+/// loader reads LD_PRELOAD), a Go program, or a set-uid/set-gid file (the loader drops
+/// LD_PRELOAD).
 fn interposition_warnings(path: &Path) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(meta) = fs::metadata(path) {
@@ -113,7 +294,12 @@ fn interposition_warnings(path: &Path) -> Vec<String> {
     if let Ok(bytes) = fs::read(path) {
         if bytes.starts_with(b"\x7fELF") && !elf::has_interp(&bytes) {
             out.push(format!(
-                "{} is statically linked (no PT_INTERP): LD_PRELOAD has no effect on it; nothing will be logged",
+                "{} is statically linked (no PT_INTERP): LD_PRELOAD has no effect on it; nothing will be logged (without --trace=never it is traced)",
+                path.display()
+            ));
+        } else if elf::is_go(&bytes) {
+            out.push(format!(
+                "{} is a Go program: its connects are its own syscalls, which LD_PRELOAD does not see; nothing will be logged (without --trace=never it is traced)",
                 path.display()
             ));
         }

@@ -83,17 +83,20 @@ fn warns_for_static_and_setuid_programs() {
         built.success(),
         "gcc -static must work (libc6-dev's libc.a)"
     );
-    let out = netshim(&["run", exe.to_str().unwrap()]);
+    let out = netshim(&["run", "--trace=never", exe.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("statically linked"),
         "{out:?}"
     );
+    // Traced (the default), it needs no warning.
+    let out = netshim(&["run", exe.to_str().unwrap()]);
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
 
     let suid = dir.join("true-suid");
     std::fs::copy("/bin/true", &suid).unwrap();
     std::fs::set_permissions(&suid, std::fs::Permissions::from_mode(0o4755)).unwrap();
-    let out = netshim(&["run", suid.to_str().unwrap()]);
+    let out = netshim(&["run", "--trace=never", suid.to_str().unwrap()]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("set-uid"),
         "{out:?}"

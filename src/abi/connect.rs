@@ -1,4 +1,5 @@
 use super::errno;
+use crate::sys::net::Mark;
 use crate::{log, sys};
 use libc::{c_int, socklen_t};
 
@@ -19,12 +20,13 @@ const PEER_MAX: usize = 112;
 #[no_mangle]
 pub extern "C" fn connect(sockfd: c_int, addr: __CONST_SOCKADDR_ARG, addrlen: socklen_t) -> c_int {
     if !log::enabled() {
-        let result = sys::cancel::connect_export(sockfd, addr, addrlen);
+        // Not logged here: left to the `netshim run` tracer, if one runs (no marker).
+        let result = sys::cancel::connect_export(sockfd, addr, addrlen, Mark::ForTracer);
         pass_on_cancellation(&result);
         return errno::finish_unit(result);
     }
     let start = log::now();
-    let result = sys::cancel::connect_export(sockfd, addr, addrlen);
+    let result = sys::cancel::connect_export(sockfd, addr, addrlen, Mark::Logged);
     let mut peer = [0u8; PEER_MAX];
     let len = copy_peer(addr, addrlen, &result, &mut peer);
     // A cancelled connect is logged too, once, with the result ECANCELED.

@@ -1,4 +1,5 @@
 use super::errno;
+use crate::sys::net::Mark;
 use crate::{log, sys};
 use libc::{c_int, c_void, socklen_t};
 
@@ -14,7 +15,13 @@ pub extern "C" fn getsockopt(
     optval: *mut c_void,
     optlen: *mut socklen_t,
 ) -> c_int {
-    let result = sys::net::getsockopt_raw(sockfd, level, optname, optval, optlen);
+    // With logging on, the library logs the connect-done itself; else the tracer may.
+    let mark = if log::enabled() {
+        Mark::Logged
+    } else {
+        Mark::ForTracer
+    };
+    let result = sys::net::getsockopt_raw(sockfd, level, optname, optval, optlen, mark);
     if result.is_ok()
         && log::enabled()
         && level == libc::SOL_SOCKET

@@ -73,7 +73,8 @@ pub fn connect(fd: RawFd, addr: *const libc::sockaddr, len: libc::socklen_t) -> 
     decode_unit(unsafe {
         syscall(
             libc::SYS_connect,
-            [fd as usize, addr as usize, len as usize, 0, 0, 0],
+            // The tracer's marker: the resolver's own sockets are never logged.
+            [fd as usize, addr as usize, len as usize, super::net::TRACE_MARKER as usize, 0, 0],
         )
     })
 }
@@ -84,16 +85,18 @@ pub fn connect_export(
     fd: RawFd,
     addr: *const libc::sockaddr,
     len: libc::socklen_t,
+    mark: super::net::Mark,
 ) -> Result<(), Errno> {
     // SAFETY: the kernel validates `addr` (EFAULT) before reading at most `len` bytes; the
-    // C point passes the arguments on unchanged.
+    // C point passes the arguments on unchanged (the fourth, unused by connect, is the
+    // tracer's marker).
     decode_unit(unsafe {
         netshim_cancel_syscall_export(
             libc::SYS_connect,
             fd as c_long,
             addr as c_long,
             len as c_long,
-            0,
+            mark.value() as c_long,
             0,
             0,
         ) as isize

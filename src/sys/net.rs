@@ -10,12 +10,43 @@ pub fn socket(domain: i32, ty: i32, protocol: i32) -> Result<RawFd, Errno> {
     decode_fd(unsafe { syscall!(libc::SYS_socket, domain, ty, protocol) })
 }
 
+/// The value in an argument register the kernel ignores (connect's 4th, getsockopt's 6th)
+/// by which the `netshim run` tracer's seccomp filter knows a call that netshim logs itself
+/// or never logs (its own DNS and probe sockets): the filter lets those through without a
+/// stop, so each connect is logged exactly once. ASCII "netshim!"; launcher/src/filter.rs
+/// holds the same value.
+pub const TRACE_MARKER: u64 = 0x6e65_7473_6869_6d21;
+
+/// Whether a call carries `TRACE_MARKER`: `Logged` for calls netshim logs (or must never
+/// log), `ForTracer` for a program's calls that the library does not log (logging off),
+/// which the tracer then logs if it runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Logged,
+    ForTracer,
+}
+
+impl Mark {
+    pub(super) fn value(self) -> usize {
+        match self {
+            Mark::Logged => TRACE_MARKER as usize,
+            Mark::ForTracer => 0,
+        }
+    }
+}
+
 /// connect(2) with a pointer and length exactly as the caller gave them. The kernel
 /// copies at most `len` bytes from `addr` and answers EFAULT for a bad pointer.
-pub fn connect_raw(fd: RawFd, addr: *const sockaddr, len: socklen_t) -> Result<(), Errno> {
+pub fn connect_raw(
+    fd: RawFd,
+    addr: *const sockaddr,
+    len: socklen_t,
+    mark: Mark,
+) -> Result<(), Errno> {
     // SAFETY: the kernel validates `addr` against the caller's address space before it
-    // reads it (copy_from_user); nothing in this process is read or written by us.
-    decode_unit(unsafe { syscall!(libc::SYS_connect, fd, addr, len) })
+    // reads it (copy_from_user); nothing in this process is read or written by us. The
+    // fourth argument is unused by connect (the tracer's marker).
+    decode_unit(unsafe { syscall!(libc::SYS_connect, fd, addr, len, mark.value()) })
 }
 
 /// connect(2) to an address held in a byte buffer (the resolver's own sockets): a
@@ -31,16 +62,35 @@ pub fn getsockopt_raw(
     name: i32,
     value: *mut c_void,
     len: *mut socklen_t,
+    mark: Mark,
 ) -> Result<(), Errno> {
-    // SAFETY: the kernel validates `value` and `len` (EFAULT) before writing them.
-    decode_unit(unsafe { syscall!(libc::SYS_getsockopt, fd, level, name, value, len) })
+    // SAFETY: the kernel validates `value` and `len` (EFAULT) before writing them; the
+    // sixth argument is unused by getsockopt (the tracer's marker).
+    decode_unit(unsafe {
+        syscall!(
+            libc::SYS_getsockopt,
+            fd,
+            level,
+            name,
+            value,
+            len,
+            mark.value()
+        )
+    })
 }
 
 /// getsockopt(2) for an `int` option.
 pub fn getsockopt_int(fd: RawFd, level: i32, name: i32) -> Result<i32, Errno> {
     let mut value: i32 = 0;
     let mut len = core::mem::size_of::<i32>() as socklen_t;
-    getsockopt_raw(fd, level, name, (&mut value as *mut i32).cast(), &mut len)?;
+    getsockopt_raw(
+        fd,
+        level,
+        name,
+        (&mut value as *mut i32).cast(),
+        &mut len,
+        Mark::Logged,
+    )?;
     Ok(value)
 }
 

@@ -1,0 +1,305 @@
+//! The few kernel calls nix does not wrap (PTRACE_LISTEN, seccomp, pidfd_getfd), and the
+//! register and memory access the tracer needs, in one place. Every unsafe block is here.
+#![allow(unsafe_code)]
+
+use crate::filter::Refused;
+use libc::sock_filter;
+use nix::errno::Errno;
+use nix::sys::ptrace;
+use nix::sys::uio::{process_vm_readv, process_vm_writev, RemoteIoVec};
+use nix::unistd::Pid;
+use std::io::{IoSlice, IoSliceMut};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+/// Sets no_new_privs unless `privileged`, then installs `program` as this thread's filter
+/// (inherited by every thread and child created after it). A root that is refused without
+/// no_new_privs (no CAP_SYS_ADMIN in this namespace) tries again with it.
+pub fn install_seccomp(program: &[sock_filter], privileged: bool) -> Result<(), Refused> {
+    let prog = libc::sock_fprog {
+        len: program.len() as u16,
+        filter: program.as_ptr() as *mut sock_filter,
+    };
+    let no_new_privs = || {
+        // SAFETY: PR_SET_NO_NEW_PRIVS takes integers only.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(Refused("no_new_privs", std::io::Error::last_os_error()));
+        }
+        Ok(())
+    };
+    let set = || {
+        // SAFETY: `prog` points to `program`, live for the call; the kernel copies it.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                0,
+                &prog as *const libc::sock_fprog,
+            )
+        };
+        if ret != 0 {
+            return Err(Refused("seccomp", std::io::Error::last_os_error()));
+        }
+        Ok(())
+    };
+    if !privileged {
+        no_new_privs()?;
+        return set();
+    }
+    set().or_else(|_| {
+        no_new_privs()?;
+        set()
+    })
+}
+
+/// PTRACE_LISTEN: leave a tracee in its group-stop but let the next SIGCONT (or signal)
+/// wake it, as if it were not traced (nix has no wrapper).
+pub fn ptrace_listen(tid: Pid) -> Result<(), Errno> {
+    // SAFETY: PTRACE_LISTEN takes no addresses.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_LISTEN,
+            tid.as_raw(),
+            std::ptr::null_mut::<libc::c_void>(),
+            std::ptr::null_mut::<libc::c_void>(),
+        )
+    };
+    Errno::result(ret).map(drop)
+}
+
+/// A syscall stop as PTRACE_GET_SYSCALL_INFO describes it.
+#[derive(Clone, Copy, Debug)]
+pub enum SyscallStop {
+    Entry {
+        nr: u64,
+        args: [u64; 6],
+    },
+    Exit {
+        rval: i64,
+    },
+    Seccomp {
+        args: [u64; 6],
+        rule: u32,
+    },
+    /// A stop that is not at a syscall, or a syscall of another architecture.
+    Other,
+}
+
+pub fn syscall_stop(tid: Pid) -> Result<SyscallStop, Errno> {
+    let info = ptrace::syscall_info(tid)?;
+    if info.arch != crate::filter::AUDIT_ARCH {
+        return Ok(SyscallStop::Other);
+    }
+    // SAFETY: the kernel filled the union member that `op` names.
+    Ok(unsafe {
+        match info.op {
+            libc::PTRACE_SYSCALL_INFO_ENTRY => SyscallStop::Entry {
+                nr: info.u.entry.nr,
+                args: info.u.entry.args,
+            },
+            libc::PTRACE_SYSCALL_INFO_EXIT => SyscallStop::Exit {
+                rval: info.u.exit.sval,
+            },
+            libc::PTRACE_SYSCALL_INFO_SECCOMP => SyscallStop::Seccomp {
+                args: info.u.seccomp.args,
+                rule: info.u.seccomp.ret_data & 0xffff,
+            },
+            _ => SyscallStop::Other,
+        }
+    })
+}
+
+/// At a seccomp stop: skip the syscall and make it return `ret` (a value, or -errno).
+#[cfg(target_arch = "x86_64")]
+pub fn skip_syscall(tid: Pid, ret: i64) -> Result<(), Errno> {
+    let mut regs = ptrace::getregs(tid)?;
+    regs.orig_rax = u64::MAX; // syscall -1: the kernel skips it and returns rax as set
+    regs.rax = ret as u64;
+    ptrace::setregs(tid, regs)
+}
+
+/// The flags of a clone or clone3 call, read at its PTRACE_EVENT_CLONE stop.
+#[cfg(target_arch = "x86_64")]
+pub fn clone_flags(tid: Pid) -> Option<u64> {
+    let regs = ptrace::getregs(tid).ok()?;
+    match regs.orig_rax as i64 {
+        libc::SYS_clone => Some(regs.rdi),
+        libc::SYS_clone3 => {
+            let mut flags = [0u8; 8];
+            read_memory(tid, regs.rdi, &mut flags).ok()?;
+            Some(u64::from_ne_bytes(flags))
+        }
+        _ => Some(0), // fork, vfork
+    }
+}
+
+/// Reads `buf.len()` bytes of the tracee's memory at `addr`; how many were readable.
+pub fn read_memory(tid: Pid, addr: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    let remote = [RemoteIoVec {
+        base: addr as usize,
+        len: buf.len(),
+    }];
+    process_vm_readv(tid, &mut [IoSliceMut::new(buf)], &remote)
+}
+
+/// Writes `data` into the tracee's memory at `addr`, all of it or an error.
+pub fn write_memory(tid: Pid, addr: u64, data: &[u8]) -> Result<(), Errno> {
+    let remote = [RemoteIoVec {
+        base: addr as usize,
+        len: data.len(),
+    }];
+    match process_vm_writev(tid, &[IoSlice::new(data)], &remote)? {
+        n if n == data.len() => Ok(()),
+        _ => Err(Errno::EFAULT),
+    }
+}
+
+/// pidfd_open(2).
+pub fn pidfd_open(pid: Pid) -> Result<OwnedFd, Errno> {
+    // SAFETY: pidfd_open takes integers and returns a new fd we own.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    Errno::result(fd).map(|fd| {
+        // SAFETY: the kernel just returned this fd, owned by nobody else.
+        unsafe { OwnedFd::from_raw_fd(fd as RawFd) }
+    })
+}
+
+/// pidfd_getfd(2): a duplicate of the tracee's `fd` (the same open file: same socket, same
+/// O_NONBLOCK), allowed to a tracer by the ptrace access check.
+pub fn pidfd_getfd(pidfd: &OwnedFd, fd: i32) -> Result<OwnedFd, Errno> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: integers in, a new close-on-exec fd we own out.
+    let dup = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+    Errno::result(dup).map(|fd| {
+        // SAFETY: as above.
+        unsafe { OwnedFd::from_raw_fd(fd as RawFd) }
+    })
+}
+
+/// connect(2) on the tracer's duplicate of a tracee's socket, with the address bytes the
+/// tracee passed: 0 or -errno, as the tracee's own call would have returned.
+pub fn connect_dup(fd: &OwnedFd, addr: &[u8]) -> i64 {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `addr` is a live slice of `addr.len()` bytes; the kernel only reads it.
+    let ret = unsafe {
+        libc::connect(
+            fd.as_raw_fd(),
+            addr.as_ptr().cast(),
+            addr.len() as libc::socklen_t,
+        )
+    };
+    if ret == 0 {
+        0
+    } else {
+        -(Errno::last_raw() as i64)
+    }
+}
+
+/// getsockopt(2) for an int option on the tracer's duplicate: the value, or -errno.
+pub fn getsockopt_int(fd: &OwnedFd, level: i32, name: i32) -> Result<i32, i64> {
+    use std::os::fd::AsRawFd;
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` and `len` are live locals of the sizes the kernel is told.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if ret == 0 {
+        Ok(value)
+    } else {
+        Err(-(Errno::last_raw() as i64))
+    }
+}
+
+/// fcntl(F_GETFL) on a duplicate: whether the tracee's socket is non-blocking.
+pub fn is_nonblocking(fd: &OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: F_GETFL takes no pointer.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    flags >= 0 && flags & libc::O_NONBLOCK != 0
+}
+
+/// Dies of `signal` as the program did, so the shell reports the same thing; no core file of
+/// the launcher's own. Falls back to 128 + signal if the signal does not kill.
+pub fn die_of(signal: i32) -> ! {
+    let zero = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain libc calls with live arguments; the handler reset and unblock make the
+    // signal's default action (termination) happen.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    std::process::exit(128 + signal)
+}
+
+/// Signals to the launcher that it passes on to the program, and which came last.
+static PENDING: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // A terminal's Ctrl-C or hangup reaches the whole foreground group, the program
+    // included: only signals sent to the launcher alone are passed on.
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let from_kernel = unsafe { (*info).si_code } == libc::SI_KERNEL;
+    if !from_kernel {
+        PENDING.store(signal, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Catches SIGINT, SIGTERM and SIGHUP (to pass on; no SA_RESTART, so waitpid returns
+/// EINTR) and ignores SIGTSTP, SIGTTIN and SIGTTOU: the launcher stops when the program
+/// does, never on its own.
+pub fn catch_signals() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction with a valid SA_SIGINFO handler and an empty mask.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+    for signal in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+        // SAFETY: SIG_IGN for a job-control signal.
+        unsafe { libc::signal(signal, libc::SIG_IGN) };
+    }
+}
+
+/// The last signal to pass on, once.
+pub fn take_signal() -> Option<i32> {
+    match PENDING.swap(0, std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// The launcher stops itself (SIGSTOP), as a shell's job does when its program stops.
+pub fn stop_self() {
+    // SAFETY: raise takes an integer.
+    unsafe { libc::raise(libc::SIGSTOP) };
+}
+
+/// A close-on-exec duplicate of one of the launcher's own fds (stderr, or an fd:N it
+/// inherited), so that the log writer can own a File without closing the original.
+pub fn dup_fd(fd: RawFd) -> Option<std::fs::File> {
+    // SAFETY: F_DUPFD_CLOEXEC takes integers and returns a new fd we own.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+    // SAFETY: the kernel just returned this fd, owned by nobody else.
+    (dup >= 0).then(|| unsafe { std::fs::File::from_raw_fd(dup) })
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# tests/trace, inside its private namespace: run.sh calls it under `unshare -m -n`.
+#   inner.sh HERE OUT NETSHIM LIBRARY
+set -u
+here=$1 out=$2 netshim=$3 so=$4
+export NETSHIM_LIBRARY=$so
+unset LD_PRELOAD NETSHIM_LOG NETSHIM_LOG_FORMAT
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+go_dyn=$out/dial-go go_static=$out/dial-go-static c_glibc=$out/client-glibc c_musl=$out/client-musl
+
+ip link set lo up
+for f in hosts resolv.conf nsswitch.conf; do mount --bind "$here/fixtures/$f" "/etc/$f"; done
+dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --port=53 --listen-address=127.0.0.1 \
+    --bind-interfaces --user=root --pid-file="$out/dnsmasq.pid" --log-facility="$out/dnsmasq.log" \
+    --host-record=dns.trace.test,127.0.0.1 --host-record=dns6.trace.test,::1 \
+    --local=/trace.test/ --local=// &
+dns_pid=$!
+python3 "$here/serve.py" 300 &
+serve_pid=$!
+trap 'kill $dns_pid $serve_pid 2>/dev/null; wait 2>/dev/null' EXIT
+for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && (exec 3<>/dev/udp/127.0.0.1/53) 2>/dev/null && break
+    sleep 0.05
+done
+
+# q LOG JQ-FILTER: how many JSON lines of LOG match.
+q() { jq -c "select($2)" "$1" 2>/dev/null | wc -l; }
+# run NAME ARGS...: netshim run --json -o $out/NAME.log ARGS, output in $out/NAME.out.
+run() {
+    local name=$1; shift
+    rm -f "$out/$name.log"
+    timeout 60 "$netshim" run --json -o "$out/$name.log" "$@" >"$out/$name.out" 2>"$out/$name.err"
+}
+tcp='(.event == "connect" and (.dest | test(":18080$")))'
+
+# 1. Go programs, dynamic and static: a hosts-file name, a DNS name, an IPv6 literal, a
+#    refused port; 20 goroutines at once; a child started with os/exec.
+for kind in dyn static; do
+    go=$go_dyn; [ $kind = static ] && go=$go_static
+    run go-$kind -- "$go" web.trace.test:18080 dns.trace.test:18080 '[::1]:18080' 127.0.0.3:18081
+    log=$out/go-$kind.log
+    check "go $kind: the program's output is unchanged" diff -q <("$go" web.trace.test:18080 dns.trace.test:18080 '[::1]:18080' 127.0.0.3:18081) "$out/go-$kind.out"
+    check "go $kind: 3 connects to port 18080, all via=trace" [ "$(q "$log" "$tcp and .via == \"trace\"")" = 3 ]
+    check "go $kind: the DNS name is the connect's host" [ "$(q "$log" "$tcp and .host == \"dns.trace.test\" and .dest == \"127.0.0.1:18080\"")" = 1 ]
+    check "go $kind: a hosts-file name has host null (never a guess)" [ "$(q "$log" "$tcp and .host == null")" = 2 ]
+    check "go $kind: the IPv6 literal as [::1]:18080" [ "$(q "$log" "$tcp and .dest == \"[::1]:18080\" and .family == \"inet6\"")" = 1 ]
+    check "go $kind: non-blocking connects end in connect-done ok (3)" [ "$(q "$log" '.event == "connect-done" and .result == "ok" and (.dest | test(":18080$"))')" = 3 ]
+    check "go $kind: the refused port is connect-done ECONNREFUSED" [ "$(q "$log" '.event == "connect-done" and .dest == "127.0.0.3:18081" and .result == "ECONNREFUSED" and .errno == 111')" = 1 ]
+    check "go $kind: dns events for A and AAAA of dns.trace.test from 127.0.0.1:53" \
+        [ "$(q "$log" '.event == "dns" and .name == "dns.trace.test" and .server == "127.0.0.1:53" and .via == "trace"')" = 2 ]
+    check "go $kind: the A answer's addresses" [ "$(q "$log" '.event == "dns" and .type == "A" and .addrs == ["127.0.0.1"] and .result == "ok"')" = 1 ]
+    check "go $kind: every line is schema 1 JSON" [ "$(q "$log" '.schema == 1')" = "$(wc -l <"$log")" ]
+    run go-$kind-20 -- "$go" -n 20 dns.trace.test:18080
+    log=$out/go-$kind-20.log
+    check "go $kind: 20 goroutines dialing at once: 20 connect lines, 20 connect-done ok, all named" \
+        [ "$(q "$log" "$tcp and .host == \"dns.trace.test\"")" = 20 -a "$(q "$log" '.event == "connect-done" and .result == "ok"')" -ge 20 ]
+    check "go $kind: 20 goroutines: the program saw 20 ok dials" [ "$(grep -c '^ok ' "$out/go-$kind-20.out")" = 20 ]
+    run go-$kind-child -- "$go" -child dns6.trace.test:18080
+    log=$out/go-$kind-child.log
+    pids=$(jq -r "select($tcp) | .pid" "$log" | sort -u | wc -l)
+    check "go $kind: a child started with os/exec is traced too (2 connects, 2 pids, both named)" \
+        [ "$(q "$log" "$tcp and .host == \"dns6.trace.test\" and .dest == \"[::1]:18080\"")" = 2 -a "$pids" = 2 ]
+done
+
+# 2. Static C clients (glibc and musl): getaddrinfo through the C library's own resolver,
+#    a blocking connect; bad arguments get the kernel's answer and the preload's lines.
+for libc in glibc musl; do
+    c=$out/client-$libc
+    run c-$libc -- "$c" dns.trace.test 18080 web.trace.test 18080 127.0.0.3 18081
+    log=$out/c-$libc.log
+    check "static $libc: output unchanged" diff -q <("$c" dns.trace.test 18080 web.trace.test 18080 127.0.0.3 18081) "$out/c-$libc.out"
+    check "static $libc: 3 connect lines to 1808x, blocking (no connect-done)" \
+        [ "$(q "$log" '.event == "connect" and (.dest | test(":1808[01]$")) and .via == "trace"')" = 3 -a "$(q "$log" '.event == "connect-done"')" = 0 ]
+    check "static $libc: the name resolved through DNS is the host" [ "$(q "$log" "$tcp and .host == \"dns.trace.test\" and .dest == \"127.0.0.1:18080\" and .result == \"ok\"")" = 1 ]
+    check "static $libc: the refused connect is ECONNREFUSED" [ "$(q "$log" '.dest == "127.0.0.3:18081" and .result == "ECONNREFUSED"')" = 1 ]
+    check "static $libc: addresses no DNS answer gave have host null" [ "$(q "$log" '(.dest == "127.0.0.2:18080" or .dest == "127.0.0.3:18081") and .host == null')" = 2 ]
+    check "static $libc: a dns event for dns.trace.test" [ "$(q "$log" '.event == "dns" and .name == "dns.trace.test" and .type == "A"')" -ge 1 ]
+    run c-$libc-bad -- "$c" bad x
+    check "static $libc: bad arguments (NULL, unmapped, garbage length, closed fd): the kernel's errno" diff -q <("$c" bad x) "$out/c-$libc-bad.out"
+    log=$out/c-$libc-bad.log
+    check "static $libc: bad arguments logged as the preload logs them" \
+        [ "$(q "$log" '.event == "connect" and .dest == "?" and (.result == "EFAULT" or .result == "EINVAL")')" = 4 \
+          -a "$(q "$log" '.result == "EBADF" and .fd == 999 and .dest == "127.0.0.1:9"')" = 1 -a "$(q "$log" '.result == "ENOTSOCK"')" = 1 ]
+done
+
+# 3. The mixed tree: curl (preloaded), a Go binary and a static binary, one after the other
+#    and then in parallel: exactly one line per connect, by the path that saw it.
+cat >"$out/mixed.sh" <<SCRIPT
+#!/bin/sh
+curl -s -o /dev/null http://web.trace.test:18080/
+$go_dyn dns.trace.test:18080 >/dev/null
+$c_musl dns.trace.test 18080 >/dev/null
+curl -s -o /dev/null http://web.trace.test:18080/ &
+$go_static dns.trace.test:18080 >/dev/null &
+$c_glibc dns.trace.test 18080 >/dev/null &
+wait
+SCRIPT
+chmod +x "$out/mixed.sh"
+run mixed -- "$out/mixed.sh"
+log=$out/mixed.log
+check "mixed tree: exactly 6 connects to port 18080" [ "$(q "$log" "$tcp")" = 6 ]
+check "mixed tree: curl's 2 by the preload, the 4 others by the tracer" \
+    [ "$(q "$log" "$tcp and .via == \"preload\" and .prog == \"curl\"")" = 2 -a "$(q "$log" "$tcp and .via == \"trace\"")" = 4 ]
+check "mixed tree: no connect logged twice (pid, fd, dest unique)" \
+    [ "$(jq -r "select($tcp) | \"\(.pid) \(.fd) \(.dest)\"" "$log" | sort | uniq -d | wc -l)" = 0 ]
+check "mixed tree: every connect to 18080 has its name" [ "$(q "$log" "$tcp and .host != null")" = 6 ]
+check "mixed tree: the preloaded curl's own DNS sockets are not logged as connects" \
+    [ "$(q "$log" '.prog == "curl" and .event == "connect" and .dest == "127.0.0.1:53"')" = 0 ]
+
+# 4. A normal user: no root, no capabilities.
+user=netshim-trace
+id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user
+home=$(mktemp -d /tmp/netshim-trace-user.XXXXXX)
+cp "$netshim" "$so" "$go_static" "$c_musl" "$home/" && chmod 755 "$home" && chown -R $user "$home"
+# A set-uid root program the user starts from a traced script: prints its effective uid.
+printf '#include <stdio.h>\n#include <unistd.h>\nint main(void){printf("euid=%%d\\n",(int)geteuid());return 0;}\n' >"$out/euid.c"
+gcc -static -o "$home/euid" "$out/euid.c" && chown root:root "$home/euid" && chmod 4755 "$home/euid"
+setpriv --reuid=$user --regid=$user --clear-groups env NETSHIM_LIBRARY="$home/libnetshim.so" \
+    "$home/netshim" run --json -o "$home/user.log" -- sh -c "$home/dial-go-static dns.trace.test:18080; $home/client-musl dns.trace.test 18080" \
+    >"$out/user.out" 2>"$out/user.err"
+check "a normal user: the run succeeds" [ $? = 0 ]
+check "a normal user: both connects logged with their name" [ "$(q "$home/user.log" "$tcp and .host == \"dns.trace.test\" and .via == \"trace\"")" = 2 ]
+# Under the tracer a user's set-uid program cannot gain privilege (no_new_privs and ptrace
+# both forbid it): the tracer says so, and --trace=never keeps today's behaviour.
+as_user() { setpriv --reuid=$user --regid=$user --clear-groups env NETSHIM_LIBRARY="$home/libnetshim.so" "$home/netshim" run "$@"; }
+as_user -- sh -c "$home/euid" >"$out/euid.out" 2>"$out/euid.err"
+check "a normal user: a set-uid program under the tracer runs unprivileged, with a warning naming it" \
+    grep -q "$home/euid is set-uid" "$out/euid.err"
+check "a normal user: with --trace=never the set-uid program gains its privilege (euid=0)" \
+    [ "$(as_user --trace=never -- sh -c "$home/euid" 2>/dev/null)" = euid=0 ]
+rm -rf "$home"
+
+# 5. Exit statuses and signals, as the shell reports them.
+status() { timeout 30 "$netshim" run "$@" >/dev/null 2>&1; echo $?; }
+check "exit status 7 passes through (sh)" [ "$(status -- sh -c 'exit 7')" = 7 ]
+check "exit status 3 passes through (static Go)" [ "$(status -- "$go_static" -exit 3)" = 3 ]
+check "death by SIGTERM is reported as 143" [ "$(status -- sh -c 'kill -TERM $$')" = 143 ]
+check "death by SIGKILL is reported as 137" [ "$(status -- sh -c 'kill -KILL $$')" = 137 ]
+check "death by SIGSEGV is reported as 139" [ "$(status -- sh -c 'kill -SEGV $$')" = 139 ]
+check "a missing command is 127" [ "$(status -- /nonexistent/cmd)" = 127 ]
+for sig in TERM INT HUP; do
+    "$netshim" run -- "$go_static" -sleep 20s >/dev/null 2>&1 &
+    lp=$!
+    sleep 0.5
+    t0=$(date +%s%N)
+    kill -$sig $lp
+    { wait $lp; } 2>/dev/null; st=$?
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    want=$((128 + $(kill -l $sig)))
+    check "SIG$sig to the launcher reaches the program ($st, want $want, ${ms} ms)" [ $st = $want -a $ms -lt 5000 ]
+done
+"$netshim" run -- "$go_static" -sleep 1s dns.trace.test:18080 >"$out/stopcont.out" 2>&1 &
+lp=$!
+sleep 0.3
+child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
+kill -STOP "$child"; sleep 0.3
+state=$(awk '{print $3}' /proc/$child/stat 2>/dev/null)
+kill -CONT "$child"
+wait $lp; st=$?
+# A stopped tracee shows as "t" (tracing stop) rather than "T" in /proc: the one visible trace.
+check "SIGSTOP and SIGCONT: the program stops (state $state), goes on and exits 0" [ "${state^^}" = T -a $st = 0 ]
+"$netshim" run -- sh -c 'kill -STOP $$; echo resumed' >"$out/selfstop.out" 2>&1 &
+lp=$!
+for _ in $(seq 50); do
+    child=$(cat /proc/$lp/task/$lp/children 2>/dev/null | awk '{print $1}')
+    [ -n "$child" ] && [ "$(awk '{print $3}' /proc/$child/stat 2>/dev/null)" = T ] && break
+    sleep 0.1
+done
+kill -CONT "$child"
+wait $lp; st=$?
+check "a program that stops itself stays stopped until SIGCONT (group-stop), then goes on" [ $st = 0 ] && grep -q resumed "$out/selfstop.out"
+
+# 6. --trace=never is the preload alone; the already-traced fallback.
+run never --trace=never -- "$go_static" dns.trace.test:18080
+check "--trace=never: a static Go program is not logged, and a warning says so" \
+    [ "$(q "$out/never.log" 'true')" = 0 ] && grep -q 'statically linked' "$out/never.err"
+rm -f "$out/straced.log"
+timeout 60 strace -f -o /dev/null "$netshim" run --json -o "$out/straced.log" -- "$go_dyn" dns.trace.test:18080 >"$out/straced.out" 2>"$out/straced.err"
+st=$?
+check "under strace: one clear message, the preload alone, exit 0 (no hang)" \
+    [ $st = 0 -a "$(grep -c 'itself traced' "$out/straced.err")" = 1 ] && grep -q '^ok ' "$out/straced.out"
+
+# 7. A dynamic program started with a cleared environment (no preload): traced instead.
+run cleared -- sh -c 'env -i /usr/bin/curl -s -o /dev/null http://web.trace.test:18080/'
+check "a child with a cleared environment is traced: one connect, via=trace, prog curl" \
+    [ "$(q "$out/cleared.log" "$tcp and .via == \"trace\" and .prog == \"curl\"")" = 1 -a "$(q "$out/cleared.log" "$tcp")" = 1 ]
+# io_uring: connects through a ring are out of seccomp's sight; the ring's setup is warned of.
+run uring -- python3 -c 'import ctypes; ctypes.CDLL(None).syscall(425, 4, ctypes.create_string_buffer(120))'
+check "io_uring_setup gets one warning" [ "$(grep -c 'io_uring' "$out/uring.err")" = 1 ]
+# The launcher killed: its tracees die with it (PTRACE_O_EXITKILL), never left stopped.
+"$netshim" run -- "$go_static" -sleep 30s >/dev/null 2>&1 &
+lp=$!
+sleep 0.5
+child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
+kill -KILL $lp; { wait $lp; } 2>/dev/null
+sleep 0.3
+check "SIGKILL to the launcher: the traced program dies with it" [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null
+# A 32-bit program in the tree (glibc's i386 libc.so.6 runs as a program): no "wrong ELF
+# class" from its loader, output unchanged; the preload alone shows the message this avoids.
+run i386 -- sh -c '/lib32/libc.so.6 | head -n 1'
+check "a 32-bit program runs as without netshim (no loader message, same output)" \
+    [ ! -s "$out/i386.err" ] && diff -q <(/lib32/libc.so.6 | head -n 1) "$out/i386.out" >/dev/null
+run i386-never --trace=never -- sh -c '/lib32/libc.so.6 | head -n 1'
+check "(control) with the preload alone the loader complains about the 32-bit program" grep -q 'wrong ELF class' "$out/i386-never.err"
