@@ -25,6 +25,7 @@ cc stress stress.c -pthread
 cc dead dead.c
 cc signal signal.c
 cc mapped mapped.c
+cc tids tids.c -pthread
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_glibc" "$root/c-tests/errno_table.c" -ldl || fail "compile errno_table"
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_linked" "$root/c-tests/errno_table.c" \
     -L"$lib" -lnetshim -Wl,-rpath,"$lib" -ldl || fail "compile errno_linked"
@@ -77,6 +78,25 @@ pids=$(jq -r .pid "$out/stress.log" 2>/dev/null | sort -u | wc -l)
 [ "$pids" = 5 ] && ok "forked children log with their own pid (5 pids)" || fail "stress: $pids distinct pids, want 5"
 tids=$(jq -r .tid "$out/stress.log" 2>/dev/null | sort -u | wc -l)
 [ "$tids" -ge 9 ] && ok "threads log with their own tid ($tids tids)" || fail "stress: only $tids tids"
+
+# 2b. Thread ids come from a per-thread cache: they must be the kernel's through thread
+# reuse (same thread pointer, new thread), fork from a thread, and a vfork child.
+NETSHIM_LOG="$out/tids.log" LD_PRELOAD="$so" timeout 60 "$out/tids" >"$out/tids.out"
+bad=0 checked=0
+while read -r name pid tid _; do
+    got=$(grep -m1 " /nonexistent/$name -> " "$out/tids.log" | sed -n 's/^[^[]*\[\([0-9]*\/[0-9]*\)\].*/\1/p')
+    checked=$((checked + 1))
+    [ "$got" = "$pid/$tid" ] || { bad=$((bad + 1)); echo "  $name: logged ${got:-nothing}, kernel says $pid/$tid"; }
+done <"$out/tids.out"
+threads=$(grep -c '^thread-' "$out/tids.out")
+descriptors=$(grep '^thread-' "$out/tids.out" | cut -d' ' -f4 | sort -u | wc -l)
+if [ "$checked" = 46 ] && [ "$bad" = 0 ] && [ "$(cut -d' ' -f3 "$out/tids.out" | sort -u | wc -l)" -ge 43 ] &&
+    [ "$descriptors" -lt "$threads" ]; then
+    ok "cached thread ids are the kernel's: $threads threads on $descriptors reused descriptors, fork from a thread, vfork ($checked lines)"
+else
+    fail "thread ids: $bad of $checked lines wrong"
+fi
+grep -q ' /nonexistent/vfork-child -> ' "$out/tids.log" && ok "a vfork child's connect is logged" || fail "no vfork child line"
 
 # 3. Dead destinations: nothing reaches the program.
 r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe 2>&1)
