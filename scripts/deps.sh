@@ -25,6 +25,8 @@ test_pkgs=(
     valgrind strace       # memory checks; bench's instruction and syscall counts
     default-jre-headless  # a real JVM: its dual-stack connects to ::ffff:a.b.c.d are logged
     libidn2-0             # AI_IDN/NI_IDN load it as glibc does (compared with glibc's answers)
+    rsyslog               # the syslog sink against the real rsyslogd (a private namespace's /dev/log)
+    systemd               # systemd-journald and journalctl: the journal sink against the real journald
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
 demo_pkgs=(curl)
