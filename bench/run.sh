@@ -243,8 +243,9 @@ if [ $mode = full ]; then
         for v in "${variants[@]}"; do
             [ "$id" = udp ] && [ "$v" != glibc ] && continue
             [ -e "$res/$id.$v.status" ] && continue
-            # Logging changes only connect(): the other rows would repeat "preload".
-            [ "$v" = preload+log ] && case $id in socket | connect | refused) ;; *) continue ;; esac
+            # Logging changes connect() and getaddrinfo(): the connect rows and one numeric
+            # and one hosts-file lookup row show its cost; the others would repeat it.
+            [ "$v" = preload+log ] && case $id in socket | connect | refused | num4 | hosts20) ;; *) continue ;; esac
             per_op "$(instr_count "$v" "$work" "$cn")" "$(instr_count "$v" "$work" $((2 * cn)))" "$cn" \
                 >"$res/$id.$v.instr"
             per_op "$(syscall_count "$v" "$work" "$cn")" "$(syscall_count "$v" "$work" $((2 * cn)))" "$cn" \

@@ -112,16 +112,23 @@ unsafe fn lookup(
             protocol: 0,
         },
     };
-    let logging = crate::log::enabled();
-    if !logging {
-        if let Some(outcome) = gai::numeric_only(request) {
-            return match outcome {
-                Ok(answer) => finish(res, || build_list(answer.entries(), None, answer.flags)),
-                Err(e) => fail(e),
-            };
+    let start = crate::log::enabled().then(crate::log::now);
+    if let Some(outcome) = gai::numeric_only(request) {
+        if let Some(start) = start {
+            let addr = outcome.as_ref().ok().map(|a| a.addr.ip);
+            log_event(
+                &request,
+                result_name(&outcome),
+                addr.as_slice(),
+                start,
+                true,
+            );
         }
+        return match outcome {
+            Ok(answer) => finish(res, || build_list(answer.entries(), None, answer.flags)),
+            Err(e) => fail(e),
+        };
     }
-    let start = logging.then(crate::log::now);
     // libidn2 and the loader may change errno even when they succeed; netshim never does.
     let idn = request.flags & (AI_IDN | AI_CANONIDN) != 0;
     let errno_before = errno::saved();
@@ -162,34 +169,61 @@ fn finish(res: *mut *mut addrinfo, build: impl FnOnce() -> Option<*mut addrinfo>
     }
 }
 
+/// How many distinct addresses a lookup's log line collects on the stack; an answer with
+/// more (a hosts name with hundreds) collects them in a vector.
+const LOG_ADDRS: usize = 16;
+
 /// The logger's getaddrinfo line, and the addresses it remembers for connect lines.
 fn log_lookup(request: &Request, outcome: &Result<Answer, GaiError>, start: u64) {
-    let elapsed = crate::log::now().saturating_sub(start);
-    let mut addrs: alloc::vec::Vec<IpAddr> = alloc::vec::Vec::new();
-    if let Ok(answer) = outcome {
-        for entry in &answer.entries {
-            if !addrs.contains(&entry.addr.ip) {
-                addrs.push(entry.addr.ip);
+    let entries = outcome.as_ref().map_or(&[][..], |a| a.entries.as_slice());
+    let mut few = [IpAddr::V4(core::net::Ipv4Addr::UNSPECIFIED); LOG_ADDRS];
+    let mut count = 0;
+    let mut many: alloc::vec::Vec<IpAddr> = alloc::vec::Vec::new();
+    for entry in entries {
+        let ip = entry.addr.ip;
+        if few[..count].contains(&ip) || many.contains(&ip) {
+            continue;
+        }
+        if count < LOG_ADDRS {
+            few[count] = ip;
+            count += 1;
+        } else {
+            if many.is_empty() {
+                many.extend_from_slice(&few);
             }
+            many.push(ip);
         }
     }
-    let result = match outcome {
-        // Ended by pthread_cancel (glibc's name for a cancelled getaddrinfo_a request).
-        _ if crate::sys::cancel::acted() => "EAI_CANCELED",
-        Ok(_) => "ok",
-        Err(e) => eai_name(*e),
+    let addrs = if many.is_empty() {
+        &few[..count]
+    } else {
+        &many[..]
     };
     let numeric = request.node.is_some_and(|n| {
         let (text, _) = crate::resolve::numeric::split_scope(n);
         crate::resolve::numeric::parse_ipv4(n).is_some()
             || crate::resolve::numeric::parse_ipv6(text).is_some()
     });
+    log_event(request, result_name(outcome), addrs, start, numeric);
+}
+
+fn result_name<T>(outcome: &Result<T, GaiError>) -> &'static str {
+    match outcome {
+        // Ended by pthread_cancel (glibc's name for a cancelled getaddrinfo_a request).
+        _ if crate::sys::cancel::acted() => "EAI_CANCELED",
+        Ok(_) => "ok",
+        Err(e) => eai_name(*e),
+    }
+}
+
+fn log_event(request: &Request, result: &str, addrs: &[IpAddr], start: u64, numeric: bool) {
+    let elapsed = crate::log::now().saturating_sub(start);
     crate::log::getaddrinfo_event(
         request.node,
         request.service,
         request.family,
         result,
-        &addrs,
+        addrs,
         elapsed,
         numeric,
     );

@@ -1,80 +1,244 @@
-//! One log line, formatted on the stack: no allocation, truncated rather than failed.
+//! One log line, formatted on the stack with hand-written number and escape writers (no
+//! core::fmt: its generic padding and per-argument dispatch cost more than the rest of a
+//! line). Nothing allocates; a line that would not fit is cut, never failed.
 
-use core::fmt::{self, Write};
+use crate::sys::stackbuf::StackBuf;
 
 /// PIPE_BUF: one write(2) of at most this many bytes to a pipe is atomic, and lines of
-/// this size never tear in an O_APPEND file either.
+/// this size never tear in an O_APPEND file either. Also the largest datagram sent.
 pub const MAX_LINE: usize = 4096;
 
+/// How bytes from outside (names, paths) are written into a line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Esc {
+    /// Printable ASCII as is, anything else (space included) as `\xHH`.
+    Text,
+    /// JSON string content: `"` and `\` escaped, bytes outside printable ASCII as `\u00XX`.
+    Json,
+    /// As they are (journal values, which are binary-safe).
+    Raw,
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+/// "00" "01" … "99": two digits per table load.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 pub struct Line {
-    buf: [u8; MAX_LINE],
-    len: usize,
+    buf: StackBuf<MAX_LINE>,
 }
 
 impl Line {
+    #[inline(always)]
     pub const fn new() -> Self {
         Line {
-            buf: [0; MAX_LINE],
-            len: 0,
+            buf: StackBuf::new(),
         }
+    }
+
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    #[inline(always)]
+    pub fn room(&self) -> usize {
+        self.buf.room()
+    }
+
+    #[inline(always)]
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len)
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.push(bytes);
+    }
+
+    #[inline(always)]
+    pub fn byte(&mut self, b: u8) {
+        self.buf.push_byte(b);
+    }
+
+    /// The bytes so far, without a newline (a datagram's payload).
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.as_bytes()
     }
 
     /// The finished line, always ending in a newline (the last byte is kept for it).
     pub fn finish(&mut self) -> &[u8] {
-        let end = self.len.min(MAX_LINE - 1);
-        self.buf[end] = b'\n';
-        &self.buf[..=end]
+        self.buf.truncate(MAX_LINE - 1);
+        self.buf.push_byte(b'\n');
+        self.buf.as_bytes()
     }
 
-    pub fn push(&mut self, bytes: &[u8]) {
-        let room = (MAX_LINE - 1).saturating_sub(self.len);
-        let n = bytes.len().min(room);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
-    }
-
-    /// Bytes as JSON string content: quotes, backslashes and control bytes escaped,
-    /// other bytes passed through (invalid UTF-8 becomes \u00XX so jq still parses).
-    pub fn push_json(&mut self, bytes: &[u8]) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for &b in bytes {
-            match b {
-                b'"' => self.push(b"\\\""),
-                b'\\' => self.push(b"\\\\"),
-                0x20..=0x7e => self.push(&[b]),
-                _ => self.push(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 15)],
-                ]),
+    /// A decimal number. Numbers in log lines are mostly short (fds, octets, ports,
+    /// pids), so those take a branch or two and a few stores.
+    pub fn dec(&mut self, v: u64) {
+        match v {
+            0..=9 => self.byte(b'0' + v as u8),
+            10..=99 => self.pad2(v as u32),
+            100..=999 => self.pad3(v),
+            1000..=9999 => {
+                self.pad2((v / 100) as u32);
+                self.pad2((v % 100) as u32);
             }
+            10_000..=99_999 => {
+                self.byte(b'0' + (v / 10_000) as u8);
+                self.pad2((v / 100 % 100) as u32);
+                self.pad2((v % 100) as u32);
+            }
+            _ => self.dec_long(v),
         }
     }
 
-    /// Bytes for the text format: printable ASCII as is, anything else as \xHH.
-    pub fn push_text(&mut self, bytes: &[u8]) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for &b in bytes {
-            match b {
-                0x21..=0x7e => self.push(&[b]),
-                _ => self.push(&[
-                    b'\\',
-                    b'x',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 15)],
-                ]),
+    #[cold]
+    fn dec_long(&mut self, mut v: u64) {
+        let mut d = [0u8; 20];
+        let mut i = d.len();
+        while v >= 100 {
+            let p = (v % 100) as usize * 2;
+            v /= 100;
+            i -= 2;
+            d[i] = PAIRS[p];
+            d[i + 1] = PAIRS[p + 1];
+        }
+        if v >= 10 {
+            let p = v as usize * 2;
+            i -= 2;
+            d[i] = PAIRS[p];
+            d[i + 1] = PAIRS[p + 1];
+        } else {
+            i -= 1;
+            d[i] = b'0' + v as u8;
+        }
+        self.push(&d[i..]);
+    }
+
+    /// A signed decimal number.
+    pub fn int(&mut self, v: i64) {
+        if v < 0 {
+            self.byte(b'-');
+        }
+        self.dec(v.unsigned_abs());
+    }
+
+    /// Two digits, zero-padded (`v` < 100).
+    #[inline(always)]
+    pub fn pad2(&mut self, v: u32) {
+        let p = (v % 100) as usize * 2;
+        self.push(&[PAIRS[p], PAIRS[p + 1]]);
+    }
+
+    /// Three digits, zero-padded (`v` < 1000).
+    #[inline(always)]
+    pub fn pad3(&mut self, v: u64) {
+        self.byte(b'0' + (v / 100 % 10) as u8);
+        self.pad2((v % 100) as u32);
+    }
+
+    /// Six digits, zero-padded (`v` < 1,000,000).
+    #[inline(always)]
+    pub fn pad6(&mut self, v: u64) {
+        self.pad2((v / 10_000 % 100) as u32);
+        self.pad2((v / 100 % 100) as u32);
+        self.pad2((v % 100) as u32);
+    }
+
+    /// Lower-case hexadecimal without leading zeros.
+    pub fn hex(&mut self, v: u32) {
+        let mut d = [0u8; 8];
+        let mut i = d.len();
+        let mut v = v;
+        loop {
+            i -= 1;
+            d[i] = HEX[(v & 15) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
             }
         }
+        self.push(&d[i..]);
     }
-}
 
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.push(s.as_bytes());
-        Ok(())
+    /// Bytes from outside, escaped for `esc`; runs that need no escape go in one copy.
+    pub fn escaped(&mut self, bytes: &[u8], esc: Esc) {
+        if esc == Esc::Raw {
+            self.push(bytes);
+            return;
+        }
+        let plain = |b: u8| match esc {
+            Esc::Text => (0x21..=0x7e).contains(&b),
+            _ => (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\',
+        };
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
+            self.push(&rest[..run]);
+            let Some((&b, tail)) = rest[run..].split_first() else {
+                break;
+            };
+            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]];
+            match (esc, b) {
+                (Esc::Json, b'"' | b'\\') => self.push(&[b'\\', b]),
+                (Esc::Json, _) => self.push(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]]),
+                _ => self.push(&[b'\\', b'x', hex[0], hex[1]]),
+            }
+            rest = tail;
+        }
+    }
+
+    /// An IPv4 address in dotted decimal.
+    pub fn ipv4(&mut self, o: [u8; 4]) {
+        for (i, &b) in o.iter().enumerate() {
+            if i > 0 {
+                self.byte(b'.');
+            }
+            self.dec(u64::from(b));
+        }
+    }
+
+    /// An IPv6 address as glibc's inet_ntop writes it: lower-case hex without leading
+    /// zeros, the first longest run of two or more zero words as "::", and the last 32
+    /// bits dotted for v4-mapped (::ffff:a.b.c.d) and v4-compatible (::a.b.c.d) forms.
+    pub fn ipv6(&mut self, o: [u8; 16]) {
+        let mut words = [0u16; 8];
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = u16::from_be_bytes([o[2 * i], o[2 * i + 1]]);
+        }
+        let (mut best, mut run) = ((8usize, 0usize), (0usize, 0usize));
+        for (at, &w) in words.iter().enumerate() {
+            if w != 0 {
+                run = (at + 1, 0);
+                continue;
+            }
+            run.1 += 1;
+            if run.1 >= 2 && run.1 > best.1 {
+                best = run;
+            }
+        }
+        let dotted = best.0 == 0 && (best.1 == 6 || (best.1 == 5 && words[5] == 0xffff));
+        let mut at = 0;
+        while at < 8 {
+            if at == best.0 && best.1 > 0 {
+                self.push(if at == 0 { b"::" } else { b":" });
+                at += best.1;
+                continue;
+            }
+            if at == 6 && dotted {
+                self.ipv4([o[12], o[13], o[14], o[15]]);
+                return;
+            }
+            self.hex(u32::from(words[at]));
+            if at < 7 {
+                self.byte(b':');
+            }
+            at += 1;
+        }
     }
 }
 
@@ -91,15 +255,85 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of `civil`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv6Addr;
+
+    fn text(f: impl Fn(&mut Line)) -> std::string::String {
+        let mut line = Line::new();
+        f(&mut line);
+        std::string::String::from_utf8(line.bytes().to_vec()).unwrap()
+    }
 
     #[test]
     fn civil_dates() {
         assert_eq!(civil(0), (1970, 1, 1));
         assert_eq!(civil(20_785), (2026, 11, 28));
         assert_eq!(civil(11_016), (2000, 2, 29));
+        for days in [-800_000, -1, 0, 59, 11_016, 20_785, 2_000_000] {
+            let (y, m, d) = civil(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for v in [0u64, 7, 10, 99, 100, 101, 65_535, 1_000_000, u64::MAX] {
+            assert_eq!(text(|l| l.dec(v)), v.to_string());
+        }
+        assert_eq!(text(|l| l.int(-115)), "-115");
+        assert_eq!(text(|l| l.pad6(7)), "000007");
+        assert_eq!(text(|l| l.pad6(123_456)), "123456");
+        assert_eq!(text(|l| l.pad3(7)), "007");
+        assert_eq!(text(|l| l.pad3(999)), "999");
+        assert_eq!(text(|l| l.pad2(5)), "05");
+        assert_eq!(text(|l| l.hex(0xfe80)), "fe80");
+        assert_eq!(text(|l| l.hex(0)), "0");
+    }
+
+    #[test]
+    fn addresses_match_inet_ntop() {
+        assert_eq!(text(|l| l.ipv4([127, 0, 0, 1])), "127.0.0.1");
+        assert_eq!(text(|l| l.ipv4([255, 10, 0, 200])), "255.10.0.200");
+        for s in [
+            "::1",
+            "::",
+            "2001:db8::53",
+            "fe80::1:2",
+            "::ffff:1.2.3.4",
+            "::1.2.3.4",
+            "1:0:0:1:0:0:0:1",
+            "1::1:0:0:1",
+            "2001:db8:1:2:3:4:5:6",
+            "::ffff:0:1",
+        ] {
+            let ip: Ipv6Addr = s.parse().unwrap();
+            let mut want = std::string::String::new();
+            crate::resolve::numeric::fmt_ipv6(ip, &mut want).unwrap();
+            assert_eq!(text(|l| l.ipv6(ip.octets())), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            text(|l| l.escaped(b"a\"b\\c\n\xff d", Esc::Json)),
+            "a\\\"b\\\\c\\u000a\\u00ff d"
+        );
+        assert_eq!(text(|l| l.escaped(b"a b\x01", Esc::Text)), "a\\x20b\\x01");
+        assert_eq!(text(|l| l.escaped(b"a b\n", Esc::Raw)), "a b\n");
     }
 
     #[test]
@@ -111,8 +345,5 @@ mod tests {
         let out = line.finish();
         assert_eq!(out.len(), MAX_LINE);
         assert_eq!(out.last(), Some(&b'\n'));
-        let mut line = Line::new();
-        line.push_json(b"a\"b\\c\n\xff");
-        assert_eq!(line.finish(), b"a\\\"b\\\\c\\u000a\\u00ff\n");
     }
 }

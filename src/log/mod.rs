@@ -1,27 +1,67 @@
-//! The connect logger: NETSHIM_LOG names a destination (stderr, fd:N, or a file opened
-//! O_APPEND), NETSHIM_LOG_FORMAT picks `text` or `json`. Read once, in the library's
-//! constructor. Each event is one line, formatted on the stack and sent with one write(2):
-//! the connect path allocates nothing, takes no lock and calls no stdio, so it stays
-//! async-signal-safe as connect itself is. Schema: docs/LOGGING.md.
+//! The connect logger: NETSHIM_LOG names a destination (stderr, fd:N, a file opened
+//! O_APPEND, syslog's /dev/log or journald's native socket), NETSHIM_LOG_FORMAT picks
+//! `text` or `json`, NETSHIM_LOG_FAMILIES limits which connects are logged. Read once, in
+//! the library's constructor. Each event is formatted on the stack and sent with one
+//! write(2) or sendto(2): the connect path allocates nothing, takes no lock and calls no
+//! stdio, so it stays async-signal-safe as connect itself is. Schema: docs/LOGGING.md.
 #![forbid(unsafe_code)]
 
 pub mod correlate;
+mod event;
+mod journal;
 mod line;
 mod names;
 pub mod pending;
 mod sink;
+mod syslog;
+mod tz;
 
 use crate::sys;
 use alloc::boxed::Box;
-use alloc::vec::Vec;
-use core::fmt::Write;
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use line::Line;
+use core::net::IpAddr;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering::Relaxed};
+use event::{Event, Kind, Program, What};
+use line::{Esc, Line};
 use once_cell::race::OnceBox;
 
 static JSON: AtomicBool = AtomicBool::new(false);
-static PROGRAM: OnceBox<Vec<u8>> = OnceBox::new();
+static PROGRAM: OnceBox<Program> = OnceBox::new();
+/// Which connect families are logged (NETSHIM_LOG_FAMILIES), one bit per `family_bit`.
+static FAMILIES: AtomicU8 = AtomicU8::new(ALL_FAMILIES);
+static FACILITY: AtomicU32 = AtomicU32::new(syslog::DEFAULT_FACILITY);
+/// Local time for syslog headers (loaded only for NETSHIM_LOG=syslog).
+static ZONE: OnceBox<tz::Zone> = OnceBox::new();
+
+const ALL_FAMILIES: u8 = 0b1_1111;
+const FAMILY_NAMES: [&[u8]; 5] = [b"inet", b"inet6", b"unix", b"netlink", b"other"];
+
+fn family_bit(family: i32) -> u8 {
+    match family {
+        libc::AF_INET => 1,
+        libc::AF_INET6 => 2,
+        libc::AF_UNIX => 4,
+        libc::AF_NETLINK => 8,
+        _ => 16,
+    }
+}
+
+/// NETSHIM_LOG_FAMILIES: a comma-separated list of inet, inet6, unix, netlink, other. A
+/// value naming anything else is not used (every family is logged, as when unset), so a
+/// typo never hides connects silently in one family and shows them in another.
+fn parse_families(value: &[u8]) -> u8 {
+    let mut mask = 0;
+    for name in value.split(|&b| b == b',').filter(|n| !n.is_empty()) {
+        match FAMILY_NAMES.iter().position(|&known| known == name) {
+            Some(i) => mask |= 1 << i,
+            None => return ALL_FAMILIES,
+        }
+    }
+    if mask == 0 {
+        ALL_FAMILIES
+    } else {
+        mask
+    }
+}
 
 /// Called once by the library's constructor, before main and before other threads.
 pub fn init() {
@@ -32,8 +72,24 @@ pub fn init() {
         sys::env::var(b"NETSHIM_LOG_FORMAT") == Some(b"json"),
         Relaxed,
     );
-    let _ = PROGRAM.set(Box::new(program_name()));
+    if let Some(f) = sys::env::var(b"NETSHIM_LOG_FAMILIES") {
+        FAMILIES.store(parse_families(f), Relaxed);
+    }
+    if let Some(f) = sys::env::var(b"NETSHIM_SYSLOG_FACILITY").and_then(syslog::facility) {
+        FACILITY.store(f, Relaxed);
+    }
+    let _ = PROGRAM.set(Box::new(program()));
+    // The pid cache is filled here, in the real process, never first in a vfork child.
+    let _ = sys::process::getpid();
     sink::configure(dest);
+    if sink::kind() == sink::SYSLOG {
+        let zone = tz::load(sys::env::var(b"TZ"), |path| {
+            let mut p = path.to_vec();
+            p.push(0);
+            sys::fs::read_file(&p, tz::MAX_FILE).ok()
+        });
+        let _ = ZONE.set(Box::new(zone));
+    }
 }
 
 /// The whole cost of the logger when it is off: this one load and branch.
@@ -42,13 +98,22 @@ pub fn enabled() -> bool {
     sink::enabled()
 }
 
-/// /proc/self/comm, as ps shows it.
-fn program_name() -> Vec<u8> {
-    let mut name = sys::fs::read_file(b"/proc/self/comm\0", 64).unwrap_or_default();
-    while name.last() == Some(&b'\n') {
-        name.pop();
+/// /proc/self/comm, as ps shows it, escaped once for each format.
+fn program() -> Program {
+    let mut raw = sys::fs::read_file(b"/proc/self/comm\0", 64).unwrap_or_default();
+    while raw.last() == Some(&b'\n') {
+        raw.pop();
     }
-    name
+    let escape = |esc| {
+        let mut line = Line::new();
+        line.escaped(&raw, esc);
+        line.bytes().to_vec()
+    };
+    Program {
+        text: escape(Esc::Text),
+        json: escape(Esc::Json),
+        raw,
+    }
 }
 
 /// A moment for durations (CLOCK_MONOTONIC, nanoseconds).
@@ -59,185 +124,80 @@ pub fn now() -> u64 {
 /// What a connect answered: Ok, or the errno value.
 pub type Outcome = Result<(), i32>;
 
-/// The version of the line formats (docs/LOGGING.md), so that pipelines can tell them apart.
-/// Raised when a field changes meaning or goes away; new fields do not raise it.
-pub const SCHEMA: u32 = 1;
-
-/// The end of a text line: which path saw the event (the tracer writes `via=trace`).
-fn text_trailer(line: &mut Line) {
-    line.push(b" via=preload");
-}
-
-fn header(line: &mut Line, event: &str) {
-    let ns = sys::time::realtime();
-    let secs = (ns / 1_000_000_000) as i64;
-    let micros = (ns % 1_000_000_000) / 1000;
-    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
-    let program: &[u8] = PROGRAM.get().map_or(&[], |p| p.as_slice());
-    let (pid, tid) = (sys::process::getpid(), sys::process::gettid());
-    if JSON.load(Relaxed) {
-        let (y, mo, d) = line::civil(secs.div_euclid(86_400));
-        let _ = write!(line, "{{\"schema\":{SCHEMA},\"ts\":\"{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}.{micros:06}Z\",\"event\":\"{event}\",\"via\":\"preload\",\"pid\":{pid},\"tid\":{tid},\"prog\":\"");
-        line.push_json(program);
-        line.push(b"\"");
-    } else {
-        let _ = write!(line, "{h:02}:{m:02}:{s:02}.{micros:06} ");
-        line.push_text(program);
-        let _ = write!(line, "[{pid}/{tid}] {event}");
-    }
-}
-
-fn family_name(family: i32) -> &'static str {
-    match family {
-        libc::AF_INET => "inet",
-        libc::AF_INET6 => "inet6",
-        libc::AF_UNIX => "unix",
-        libc::AF_NETLINK => "netlink",
-        libc::AF_UNSPEC => "unspec",
-        _ => "other",
-    }
-}
-
-/// The destination: IPv4:port, [IPv6%scope]:port, a unix path, @abstract, netlink, or
-/// family=N; the family; and the address for correlation.
-fn destination(addr: &[u8], out: &mut Line, json: bool) -> (i32, Option<IpAddr>) {
-    let Some(family) = addr
-        .get(..2)
-        .map(|f| i32::from(u16::from_ne_bytes([f[0], f[1]])))
-    else {
-        out.push(b"?");
-        return (-1, None);
+/// Formats one event for the configured sink and sends it.
+fn emit(kind: Kind, elapsed: u64, result: &[u8], what: What) {
+    let Some(program) = PROGRAM.get() else { return };
+    let dropped = sink::take_dropped();
+    let ev = Event {
+        kind,
+        time: sys::time::realtime(),
+        pid: sys::process::getpid(),
+        tid: sys::thread::tid(),
+        elapsed,
+        result,
+        dropped,
+        program,
+        what,
     };
-    let port = |a: &[u8]| u16::from_be_bytes([a[2], a[3]]);
-    match family {
-        libc::AF_INET if addr.len() >= 8 => {
-            let ip = Ipv4Addr::new(addr[4], addr[5], addr[6], addr[7]);
-            let _ = crate::resolve::numeric::fmt_ipv4(ip, out);
-            let _ = write!(out, ":{}", port(addr));
-            (family, Some(IpAddr::V4(ip)))
-        }
-        libc::AF_INET6 if addr.len() >= 24 => {
-            let mut o = [0u8; 16];
-            o.copy_from_slice(&addr[8..24]);
-            let ip = Ipv6Addr::from(o);
-            out.push(b"[");
-            let _ = crate::resolve::numeric::fmt_ipv6(ip, out);
-            if let Some(scope) = addr
-                .get(24..28)
-                .map(|s| u32::from_ne_bytes([s[0], s[1], s[2], s[3]]))
-            {
-                if scope != 0 {
-                    let _ = write!(out, "%{scope}");
-                }
-            }
-            let _ = write!(out, "]:{}", port(addr));
-            (family, Some(IpAddr::V6(ip)))
-        }
-        libc::AF_UNIX => {
-            let path = &addr[2..];
-            match path.first() {
-                None => out.push(b"(unnamed)"),
-                Some(0) => {
-                    out.push(b"@");
-                    push_bytes(out, &path[1..], json);
-                }
-                Some(_) => push_bytes(
-                    out,
-                    path.split(|&b| b == 0).next().unwrap_or_default(),
-                    json,
-                ),
-            }
-            (family, None)
-        }
-        libc::AF_NETLINK => {
-            out.push(b"netlink");
-            (family, None)
-        }
-        _ => {
-            let _ = write!(out, "family={family}");
-            (family, None)
-        }
-    }
-}
-
-fn push_bytes(out: &mut Line, bytes: &[u8], json: bool) {
-    if json {
-        out.push_json(bytes)
-    } else {
-        out.push_text(bytes)
-    }
-}
-
-fn result_name(outcome: Outcome) -> (&'static str, i32) {
-    match outcome {
-        Ok(()) => ("ok", 0),
-        Err(e) => (names::errno_name(e).unwrap_or("error"), e),
-    }
-}
-
-fn push_duration(line: &mut Line, ns: u64, json: bool) {
-    let us = ns / 1000;
-    if json {
-        let _ = write!(line, ",\"duration_us\":{us}");
-    } else {
-        let _ = write!(line, " {}.{:03}ms", us / 1000, us % 1000);
-    }
-}
-
-/// A `connect` (or `connect-done`) line. `addr` is the sockaddr the kernel read, empty
-/// when it could not be read.
-fn connect_line(event: &str, fd: i32, addr: &[u8], outcome: Outcome, elapsed: u64) {
-    let json = JSON.load(Relaxed);
     // One 4 KiB buffer on the stack, no more: this may run on a signal handler's stack.
     let mut line = Line::new();
-    header(&mut line, event);
-    let family = addr
-        .get(..2)
-        .map_or(-1, |f| i32::from(u16::from_ne_bytes([f[0], f[1]])));
-    if json {
-        let _ = write!(
-            line,
-            ",\"fd\":{fd},\"family\":\"{}\",\"dest\":\"",
-            family_name(family)
-        );
-    } else {
-        let _ = write!(line, " fd={fd} ");
-    }
-    let (_, ip) = destination(addr, &mut line, json);
-    let mut host = [0u8; correlate::NAME_MAX];
-    let host_len = ip.map_or(0, |ip| correlate::lookup(&ip, &mut host));
-    let host = &host[..host_len];
-    let (result, errno) = result_name(outcome);
-    if json {
-        line.push(b"\",\"host\":");
-        if host.is_empty() {
-            line.push(b"null");
-        } else {
-            line.push(b"\"");
-            line.push_json(host);
-            line.push(b"\"");
+    let sink = sink::kind();
+    let json = JSON.load(Relaxed);
+    match sink {
+        sink::SYSLOG => {
+            let utc = tz::Zone::utc();
+            let zone = ZONE.get().unwrap_or(&utc);
+            syslog::header(&mut line, FACILITY.load(Relaxed), zone, ev.time, ev.pid);
+            if json {
+                event::json(&mut line, &ev)
+            } else {
+                event::text(&mut line, &ev)
+            }
+            sink::send(sink, line.bytes(), dropped);
         }
-        let _ = write!(line, ",\"result\":\"{result}\",\"errno\":{errno}");
-        push_duration(&mut line, elapsed, true);
-        line.push(b"}");
-    } else {
-        if !host.is_empty() {
-            line.push(b" (");
-            line.push_text(host);
-            line.push(b")");
+        sink::JOURNAL => {
+            journal::datagram(&mut line, &ev, FACILITY.load(Relaxed));
+            sink::send(sink, line.bytes(), dropped);
         }
-        let _ = write!(line, " -> {result}");
-        push_duration(&mut line, elapsed, false);
-        text_trailer(&mut line);
+        _ => {
+            if json {
+                event::json(&mut line, &ev)
+            } else {
+                event::text(&mut line, &ev)
+            }
+            sink::send(sink, line.finish(), dropped);
+        }
     }
-    sink::write(line.finish());
 }
 
-/// After connect(2): one line; a non-blocking connect in progress is remembered so that
+/// A `connect` (or `connect-done`) event. `addr` is the sockaddr the kernel read, empty
+/// when it could not be read.
+fn connect_event(kind: Kind, fd: i32, addr: &[u8], outcome: Outcome, elapsed: u64) {
+    let mut host = [0u8; correlate::NAME_MAX];
+    let host_len = event::ip_of(addr).map_or(0, |ip| correlate::lookup(&ip, &mut host));
+    let (result, errno) = event::result_of(outcome);
+    let what = What::Connect {
+        fd,
+        addr,
+        host: &host[..host_len],
+        errno,
+    };
+    emit(kind, elapsed, result, what);
+}
+
+/// Whether NETSHIM_LOG_FAMILIES lets connects to `addr` be logged.
+fn wanted(addr: &[u8]) -> bool {
+    FAMILIES.load(Relaxed) & family_bit(event::family_of(addr)) != 0
+}
+
+/// After connect(2): one event; a non-blocking connect in progress is remembered so that
 /// its outcome can be logged when the program asks for it (SO_ERROR).
 pub fn connect(fd: i32, addr: &[u8], outcome: Outcome, start: u64) {
+    if !wanted(addr) {
+        return;
+    }
     let end = now();
-    connect_line("connect", fd, addr, outcome, end.saturating_sub(start));
+    connect_event(Kind::Connect, fd, addr, outcome, end.saturating_sub(start));
     if outcome == Err(libc::EINPROGRESS) {
         pending::record(fd, start, addr);
     }
@@ -252,8 +212,8 @@ pub fn connect_done(fd: i32, so_error: i32) {
         return;
     };
     let outcome = if so_error == 0 { Ok(()) } else { Err(so_error) };
-    connect_line(
-        "connect-done",
+    connect_event(
+        Kind::ConnectDone,
         fd,
         &addr[..len],
         outcome,
@@ -261,7 +221,7 @@ pub fn connect_done(fd: i32, so_error: i32) {
     );
 }
 
-/// A getaddrinfo line: what was asked, what came back, how long it took. Also fills the
+/// A getaddrinfo event: what was asked, what came back, how long it took. Also fills the
 /// correlation table, so that later connects to these addresses name the host.
 pub fn getaddrinfo_event(
     node: Option<&[u8]>,
@@ -277,63 +237,27 @@ pub fn getaddrinfo_event(
             correlate::remember(*ip, name);
         }
     }
-    let json = JSON.load(Relaxed);
-    let mut line = Line::new();
-    header(&mut line, "getaddrinfo");
-    let field = |line: &mut Line, key: &str, value: Option<&[u8]>| {
-        if json {
-            let _ = write!(line, ",\"{key}\":");
-            match value {
-                Some(v) => {
-                    line.push(b"\"");
-                    line.push_json(v);
-                    line.push(b"\"");
-                }
-                None => line.push(b"null"),
-            }
-        } else {
-            line.push(b" ");
-            match value {
-                Some(v) => line.push_text(v),
-                None => line.push(b"(null)"),
-            }
-        }
+    let what = What::Lookup {
+        node,
+        service,
+        family,
+        addrs,
     };
-    field(&mut line, "node", node);
-    field(&mut line, "service", service);
-    if json {
-        let _ = write!(
-            line,
-            ",\"family\":\"{}\",\"result\":\"{result}\",\"addrs\":[",
-            family_name(family)
-        );
-    } else {
-        let _ = write!(line, " family={} -> {result}", family_name(family));
+    emit(Kind::Getaddrinfo, elapsed, result.as_bytes(), what);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_variable() {
+        assert_eq!(parse_families(b"inet,inet6"), 0b11);
+        assert_eq!(parse_families(b"unix"), 0b100);
+        assert_eq!(parse_families(b"netlink,other,"), 0b11000);
+        assert_eq!(parse_families(b"inet,inet4"), ALL_FAMILIES);
+        assert_eq!(parse_families(b""), ALL_FAMILIES);
+        assert_eq!(family_bit(libc::AF_UNSPEC), 16);
+        assert_eq!(family_bit(-1), 16);
     }
-    for (i, ip) in addrs.iter().enumerate() {
-        let sep: &[u8] = match (json, i) {
-            (true, 0) => b"\"",
-            (true, _) => b",\"",
-            (false, 0) => b" ",
-            (false, _) => b",",
-        };
-        line.push(sep);
-        let _ = match ip {
-            IpAddr::V4(v4) => crate::resolve::numeric::fmt_ipv4(*v4, &mut line),
-            IpAddr::V6(v6) => crate::resolve::numeric::fmt_ipv6(*v6, &mut line),
-        };
-        if json {
-            line.push(b"\"");
-        }
-    }
-    if json {
-        line.push(b"]");
-    }
-    push_duration(&mut line, elapsed, json);
-    if json {
-        line.push(b"}");
-    } else {
-        text_trailer(&mut line);
-    }
-    sink::write(line.finish());
 }

@@ -13,7 +13,8 @@ use once_cell::race::OnceBox;
 /// The copied `NAME=value` entries netshim cares about.
 static VARS: OnceBox<Vec<Vec<u8>>> = OnceBox::new();
 /// Prefixes of the variables netshim reads.
-const WANTED: [&[u8]; 5] = [
+const WANTED: [&[u8]; 6] = [
+    b"TZ=",
     b"NETSHIM_",
     b"RES_OPTIONS=",
     b"LOCALDOMAIN=",

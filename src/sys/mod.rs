@@ -22,7 +22,9 @@ pub mod net;
 pub mod process;
 pub mod random;
 pub mod signal;
+pub mod stackbuf;
 pub mod sync;
+pub mod thread;
 pub mod time;
 pub mod vdso;
 

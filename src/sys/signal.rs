@@ -27,6 +27,11 @@ pub fn block_sigpipe() -> Result<u64, Errno> {
     Ok(old)
 }
 
+/// Whether a mask returned by `block_sigpipe` already blocked SIGPIPE (the program's own).
+pub fn blocks_sigpipe(mask: u64) -> bool {
+    mask & bit(libc::SIGPIPE) != 0
+}
+
 /// Restores a mask saved by `block_sigpipe`.
 pub fn restore_mask(old: u64) {
     // SAFETY: `old` is a live 8-byte value; no old mask is asked for.

@@ -25,6 +25,7 @@ cc stress stress.c -pthread
 cc dead dead.c
 cc signal signal.c
 cc mapped mapped.c
+cc tids tids.c -pthread
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_glibc" "$root/c-tests/errno_table.c" -ldl || fail "compile errno_table"
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_linked" "$root/c-tests/errno_table.c" \
     -L"$lib" -lnetshim -Wl,-rpath,"$lib" -ldl || fail "compile errno_linked"
@@ -59,6 +60,21 @@ grep -q '@netshim-nobody-[0-9]* -> ECONNREFUSED' "$out/errno.text.log" && ok "ab
 grep -q '/nonexistent/netshim-[0-9]*.sock -> ENOENT' "$out/errno.text.log" && ok "unix paths" || fail "no unix path line"
 grep -q ' netlink -> ok' "$out/errno.text.log" && ok "netlink destinations" || fail "no netlink line"
 grep -q '\[::1\]:[0-9]* -> EAFNOSUPPORT' "$out/errno.text.log" && ok "IPv6 destinations as [addr]:port" || fail "no [::1] line"
+# NETSHIM_LOG_FAMILIES limits which connects are logged (getaddrinfo lines stay); a value
+# naming an unknown family is not used at all.
+for fams in inet unix inet,inet6 netlink,other bogus,inet; do
+    NETSHIM_LOG="$out/fam.log" NETSHIM_LOG_FORMAT=json NETSHIM_LOG_FAMILIES=$fams LD_PRELOAD="$so" "$out/errno_glibc" >/dev/null 2>&1
+    case $fams in bogus*) keep='inet|inet6|unix|netlink|unspec|other' ;; netlink,other) keep='netlink|unspec|other' ;;
+        *) keep=${fams//,/|} ;; esac
+    want=$(jq -r 'select(.event != "getaddrinfo") | .family' "$out/errno.json.log" | grep -Ecx "$keep")
+    got=$(jq -r 'select(.event != "getaddrinfo") | .family' "$out/fam.log" | grep -Ecx "$keep")
+    all=$(jq -r 'select(.event != "getaddrinfo") | .family' "$out/fam.log" | grep -c .)
+    [ "$want" -gt 0 ] && [ "$got" = "$want" ] && [ "$all" = "$want" ] &&
+        ok "NETSHIM_LOG_FAMILIES=$fams: the $want connects of those families, nothing else" ||
+        fail "NETSHIM_LOG_FAMILIES=$fams: $got of $want wanted lines, $all in all"
+    rm -f "$out/fam.log"
+done
+
 # The linked build logs the same way.
 NETSHIM_LOG="$out/linked.log" "$out/errno_linked" >/dev/null 2>&1
 [ "$(grep -c ' connect fd=' "$out/linked.log")" = "$want" ] && ok "linked program logs too" || fail "linked program did not log"
@@ -77,6 +93,25 @@ pids=$(jq -r .pid "$out/stress.log" 2>/dev/null | sort -u | wc -l)
 [ "$pids" = 5 ] && ok "forked children log with their own pid (5 pids)" || fail "stress: $pids distinct pids, want 5"
 tids=$(jq -r .tid "$out/stress.log" 2>/dev/null | sort -u | wc -l)
 [ "$tids" -ge 9 ] && ok "threads log with their own tid ($tids tids)" || fail "stress: only $tids tids"
+
+# 2b. Thread ids come from a per-thread cache: they must be the kernel's through thread
+# reuse (same thread pointer, new thread), fork from a thread, and a vfork child.
+NETSHIM_LOG="$out/tids.log" LD_PRELOAD="$so" timeout 60 "$out/tids" >"$out/tids.out"
+bad=0 checked=0
+while read -r name pid tid _; do
+    got=$(grep -m1 " /nonexistent/$name -> " "$out/tids.log" | sed -n 's/^[^[]*\[\([0-9]*\/[0-9]*\)\].*/\1/p')
+    checked=$((checked + 1))
+    [ "$got" = "$pid/$tid" ] || { bad=$((bad + 1)); echo "  $name: logged ${got:-nothing}, kernel says $pid/$tid"; }
+done <"$out/tids.out"
+threads=$(grep -c '^thread-' "$out/tids.out")
+descriptors=$(grep '^thread-' "$out/tids.out" | cut -d' ' -f4 | sort -u | wc -l)
+if [ "$checked" = 46 ] && [ "$bad" = 0 ] && [ "$(cut -d' ' -f3 "$out/tids.out" | sort -u | wc -l)" -ge 43 ] &&
+    [ "$descriptors" -lt "$threads" ]; then
+    ok "cached thread ids are the kernel's: $threads threads on $descriptors reused descriptors, fork from a thread, vfork ($checked lines)"
+else
+    fail "thread ids: $bad of $checked lines wrong"
+fi
+grep -q ' /nonexistent/vfork-child -> ' "$out/tids.log" && ok "a vfork child's connect is logged" || fail "no vfork child line"
 
 # 3. Dead destinations: nothing reaches the program.
 r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe 2>&1)
@@ -143,6 +178,18 @@ else
     skip "set-uid test: cannot switch to uid 65534 here"
 fi
 rm -f /tmp/netshim-setuid-test
+
+# 6b. The syslog and journal sinks (tests/log/sinks.sh), in a mount and network namespace
+# of their own: a stand-in socket, rsyslogd, systemd-journald, dead sockets, set-uid.
+if unshare -m -n true 2>/dev/null; then
+    unshare -m -n bash "$here/sinks.sh" "$lib" "$out" >"$out/sinks.out" 2>"$out/sinks.err"
+    cat "$out/sinks.out"
+    passed=$((passed + $(grep -c '^ok ' "$out/sinks.out")))
+    failed=$((failed + $(grep -c '^FAIL ' "$out/sinks.out")))
+    grep -q '^ok ' "$out/sinks.out" || fail "sinks.sh ran no check ($(tail -c 300 "$out/sinks.err"))"
+else
+    skip "syslog and journal sinks: unshare -m -n is not permitted here (needs root)"
+fi
 
 # 7. Real programs nobody here wrote, against loopback servers, same output with netshim.
 printf '127.0.0.1\tweb.test\n::1\tweb6.test\n' >"$out/hosts"

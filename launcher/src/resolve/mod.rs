@@ -5,3 +5,10 @@
 #[allow(dead_code, unused_imports)]
 #[path = "../../../src/resolve/dns/mod.rs"]
 pub mod dns;
+
+/// The library's address formatting, which the shared line helpers' tests
+/// (src/log/line.rs) compare against.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../../src/resolve/numeric.rs"]
+pub mod numeric;
