@@ -25,6 +25,8 @@ test_pkgs=(
     valgrind strace       # memory checks; bench's instruction and syscall counts
     default-jre-headless  # a real JVM: its dual-stack connects to ::ffff:a.b.c.d are logged
     libidn2-0             # AI_IDN/NI_IDN load it as glibc does (compared with glibc's answers)
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # check-aarch64: the C tests built for arm64
+    qemu-user             # check-aarch64: runs them, and the arm64 glibc as the reference
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace)
 demo_pkgs=(curl)
