@@ -16,7 +16,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests bench-quick bench lib-aarch64 check-aarch64 lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests bench-quick bench lib-aarch64 check-aarch64 soak lint install uninstall demo clean
 
 all: lib
 
@@ -42,7 +42,7 @@ deps-bench:
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
 
-test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests bench-quick check-aarch64 lint
+test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests soak bench-quick check-aarch64 lint
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -99,6 +99,13 @@ lib-aarch64:
 check-aarch64: lib-aarch64
 	NETSHIM_TARGET=aarch64 bash c-tests/run.sh $(AARCH64_LIB)
 	NETSHIM_TARGET=aarch64 bash tests/gai-diff/run.sh $(AARCH64_LIB)/libnetshim.so
+
+# The soak: 8 threads resolving and connecting, logging on, while the resolver's files
+# churn and dnsmasq restarts, for SOAK_SECONDS (CI: 60; a long run: SOAK_SECONDS=1800
+# SOAK_PAUSE_US=1000). About 100 s at the CI length.
+SOAK_SECONDS ?= 60
+soak: lib
+	SOAK_SECONDS=$(SOAK_SECONDS) bash tests/soak/run.sh $(BUILD)/lib/libnetshim.so
 
 lint:
 	$(CARGO) fmt --all -- --check
