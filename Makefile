@@ -16,7 +16,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests bench-quick bench lib-aarch64 check-aarch64 soak lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
 
 all: lib
 
@@ -42,7 +42,7 @@ deps-bench:
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
 
-test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests soak bench-quick check-aarch64 lint
+test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests secure-tests soak bench-quick check-aarch64 lint
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -99,6 +99,10 @@ lib-aarch64:
 check-aarch64: lib-aarch64
 	NETSHIM_TARGET=aarch64 bash c-tests/run.sh $(AARCH64_LIB)
 	NETSHIM_TARGET=aarch64 bash tests/gai-diff/run.sh $(AARCH64_LIB)/libnetshim.so
+
+# Secure-execution mode: each NETSHIM_* variable ignored by a set-uid probe (tests/secure).
+secure-tests: lib
+	bash tests/secure/run.sh $(BUILD)/lib
 
 # The soak: 8 threads resolving and connecting, logging on, while the resolver's files
 # churn and dnsmasq restarts, for SOAK_SECONDS (CI: 60; a long run: SOAK_SECONDS=1800
