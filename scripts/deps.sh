@@ -30,6 +30,7 @@ test_pkgs=(
     libc6-i386            # a 32-bit program in the tracer's tests (/lib32/libc.so.6 runs as one)
     rsyslog               # the syslog sink against the real rsyslogd (a private namespace's /dev/log)
     systemd               # systemd-journald and journalctl: the journal sink against the real journald
+    qemu-user             # check-aarch64: runs them, and the arm64 glibc as the reference
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace golang-go) # golang-go: bench/trace.sh's Go client
 demo_pkgs=(curl)

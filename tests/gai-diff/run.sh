@@ -5,14 +5,20 @@
 #   tests/gai-diff/run.sh LIBNETSHIM_SO
 # Prints each differing case with both answers, then "gai-diff: N passed, M failed".
 # Deliberate differences are listed, with their reasons, in known-differences.txt.
+# NETSHIM_TARGET=aarch64: an aarch64 library, the probe built with the cross compiler and
+# both runs under qemu-user, the arm64 glibc the reference (tests/aarch64/target.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 so=$(realpath "${1:?usage: run.sh path/to/libnetshim.so}")
 out=${GAI_DIFF_OUT:-$here/../../build/gai-diff}
+. "$here/../aarch64/target.sh"
+[ "$target_arch" = "$(uname -m)" ] || out=$out-$target_arch
 mkdir -p "$out"
-gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe" "$here/probe.c" || exit 1
-gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe-linked" "$here/probe.c" \
+"$target_cc" -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe" "$here/probe.c" || exit 1
+target_wrap "$out/probe"
+"$target_cc" -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/probe-linked" "$here/probe.c" \
     -L"$(dirname "$so")" -lnetshim -Wl,-rpath,"$(dirname "$so")" || exit 1
+target_wrap "$out/probe-linked"
 
 passed=0 failed=0 known=0
 
@@ -150,7 +156,7 @@ else
     echo "FAIL walk: python3 is not installed"; failed=$((failed + 1))
 fi
 # The control: a deliberately wrong getaddrinfo must produce differences.
-gcc -shared -fPIC -o "$out/wrong.so" "$here/wrong.c" || { echo "FAIL compile wrong.so"; failed=$((failed + 1)); }
+"$target_cc" -shared -fPIC -o "$out/wrong.so" "$here/wrong.c" || { echo "FAIL compile wrong.so"; failed=$((failed + 1)); }
 head -n 200 "$here/cases.txt" >"$out/cases-control.txt"
 so="$out/wrong.so" run_variant control "$out/cases-control.txt" true
 control_diffs=$(compare control | grep -c '^DIFF')
