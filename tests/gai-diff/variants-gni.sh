@@ -58,3 +58,9 @@ if cmp -s "$out/gni-node-line-linked.glibc" "$out/gni-node-line-linked.netshim";
     echo "FAIL gni-node-line-linked: the linked probe answered exactly as glibc (netshim not linked?)"
     failed=$((failed + 1))
 fi
+# "localhost" in no hosts line, but in DNS through the search list (localhost.dns.test):
+# its official name gives the domain.
+GAI_UTS=1 NSSWITCH="$here/fixtures/nsswitch-dns.conf" DNS_EXTRA='--host-record=localhost.dns.test,127.0.0.1' \
+    run_variant gni-dns-localhost "$here/cases-gni-dns.txt" "hostname lonely
+        grep -v localhost \"\$fx/hosts.gni\" >\"\$o.hosts\"; HOSTS=\$o.hosts
+        $dns_setup" && tally < <(compare gni-dns-localhost)

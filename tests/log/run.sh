@@ -255,15 +255,22 @@ while True: s.accept()[0].close()" >"$1.listener" 2>&1 & l=$!
         kill $l; wait $l 2>/dev/null
         exit $rc' _ "$out/$name" env NETSHIM_HOSTS="$out/mapped-hosts" NETSHIM_LOG="$out/$name.log" \
         LD_PRELOAD="$so" "$@" >"$out/$name.out" 2>&1
-    local rc=$?
-    if [ "$rc" = 0 ] && grep -q connected "$out/$name.out" &&
-        grep -q '\[::ffff:127\.0\.0\.1\]:18700 (mapped4\.test) -> ok' "$out/$name.log"; then
+    local rc=$? named
+    if [ "${NETSHIM_LOG_FORMAT:-text}" = json ]; then
+        named=$(jq -r 'select(.event == "connect" and .dest == "[::ffff:127.0.0.1]:18700") | .host' \
+            "$out/$name.log" 2>/dev/null)
+        [ "$named" = mapped4.test ] && named=yes
+    else
+        grep -q '\[::ffff:127\.0\.0\.1\]:18700 (mapped4\.test) -> ok' "$out/$name.log" && named=yes
+    fi
+    if [ "$rc" = 0 ] && grep -q connected "$out/$name.out" && [ "$named" = yes ]; then
         ok "$name: the connect to ::ffff:127.0.0.1 names mapped4.test"
     else
         fail "$name: rc $rc, output: $(head -c 300 "$out/$name.out"), log: $(head -c 400 "$out/$name.log" 2>/dev/null)"
     fi
 }
 mapped_run "C dual-stack client" "$out/mapped" mapped4.test 18700
+NETSHIM_LOG_FORMAT=json mapped_run "C dual-stack client (JSON)" "$out/mapped" mapped4.test 18700
 if command -v java >/dev/null; then
     mapped_run "java Socket" java "$here/Mapped.java" mapped4.test 18700
 else
