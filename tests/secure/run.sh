@@ -34,12 +34,12 @@ printf '127.0.0.1\tlocalhost\n::1\tdual.test\n127.0.0.1\tdual.test\n192.0.2.1\tt
 printf 'multi on\n' >"$t/etc/host.conf"
 printf 'hosts: files dns\n' >"$t/etc/nsswitch.conf"
 # The DNS server answers every name with 192.0.2.7 and 2001:db8::7 (dns-misbehave's "good").
-printf 'nameserver 127.0.0.1#5399\noptions timeout:1 attempts:1\n' >"$t/etc/resolv.conf"
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$t/etc/resolv.conf"
 : >"$t/etc/gai.conf"
 # What each variable names instead: each changes one answer of the probe.
 printf '192.0.2.77\tsecure.test\n' >"$t/var/hosts"
 printf 'securesvc\t4242/tcp\n' >"$t/var/services"
-printf 'nameserver 127.0.0.1#5399\noptions timeout:1 attempts:1 no-aaaa\n' >"$t/var/resolv.conf"
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1 no-aaaa\n' >"$t/var/resolv.conf"
 printf 'precedence ::ffff:0:0/96 100\n' >"$t/var/gai.conf"
 printf 'hosts: dns\n' >"$t/var/nsswitch.conf"
 printf 'multi off\n' >"$t/var/host.conf"
@@ -64,7 +64,7 @@ set -e
 t=$1 here=$2; shift 2
 ip link set lo up
 for f in hosts host.conf nsswitch.conf resolv.conf gai.conf; do mount --bind "$t/etc/$f" "/etc/$f"; done
-python3 "$here/../dns-misbehave/server.py" good 5399 "$t/ready" & server=$!
+python3 "$here/../dns-misbehave/server.py" good 127.0.0.1 "$t/ready" & server=$!
 for _ in $(seq 100); do [ -e "$t/ready" ] && break; sleep 0.05; done
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@" 2>&1; }
 as_nobody "$t/probe" "$@" >"$t/base.plain"
