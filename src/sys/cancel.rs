@@ -74,7 +74,14 @@ pub fn connect(fd: RawFd, addr: *const libc::sockaddr, len: libc::socklen_t) -> 
         syscall(
             libc::SYS_connect,
             // The tracer's marker: the resolver's own sockets are never logged.
-            [fd as usize, addr as usize, len as usize, super::net::TRACE_MARKER as usize, 0, 0],
+            [
+                fd as usize,
+                addr as usize,
+                len as usize,
+                super::net::TRACE_MARKER as usize,
+                0,
+                0,
+            ],
         )
     })
 }
