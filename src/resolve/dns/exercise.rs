@@ -4,15 +4,24 @@
 //! away (sums wrap: the number means nothing).
 
 use super::answer::AnswerWalk;
+use super::encode::is_hostname_text;
+use super::parse::queries_match;
 use super::{addresses, ptr_text, question_matches, Message};
 use super::{TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_NS, TYPE_PTR};
 
 pub fn exercise(bytes: &[u8]) -> usize {
+    // The bytes as a host name given to getaddrinfo (res_hnok's reading of text).
+    let named = usize::from(is_hostname_text(bytes));
     let Ok(msg) = Message::new_checked(bytes) else {
-        return 0;
+        return named;
     };
+    // The message as its own query and as a reply to a fixed one (res_queriesmatch).
+    let query: &[u8] = &[0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, b'x', 0, 0, 1, 0, 1];
+    let named = named + usize::from(queries_match(&msg, &msg));
+    let named =
+        named + Message::new_checked(query).map_or(0, |q| usize::from(queries_match(&q, &msg)));
     let mut text = [0u8; 256];
-    let mut sum = usize::from(msg.id()) ^ usize::from(msg.rcode()) ^ usize::from(msg.tc());
+    let mut sum = named ^ usize::from(msg.id()) ^ usize::from(msg.rcode()) ^ usize::from(msg.tc());
     for question in msg.questions().flatten() {
         sum = sum.wrapping_add(question.name.write_text(&mut text).unwrap_or(0));
         sum = sum.wrapping_add(usize::from(question_matches(
