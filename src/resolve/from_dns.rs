@@ -199,6 +199,12 @@ impl Resolver {
         self.h_errno = HErrno::HostNotFound;
         let dots = name.iter().filter(|&&b| b == b'.').count() as u32;
         let trailing_dot = name.last() == Some(&b'.');
+        if dots == 0 {
+            if let Some(alias) = host_alias(name) {
+                // A user-level alias is asked as it is, with no search.
+                return self.query(&alias, types);
+            }
+        }
         let mut saved = None;
         let mut tried_as_is = false;
         if dots >= self.conf.ndots || trailing_dot {
@@ -283,6 +289,8 @@ pub fn gethostbyname3(name: &[u8], family: i32, with_check: bool) -> Nss {
     if with_check && !dns::encode::is_hostname_text(name) {
         return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
     }
+    let alias = (!name.contains(&b'.')).then(|| host_alias(name)).flatten();
+    let name = alias.as_deref().unwrap_or(name);
     let qtype = if family == libc::AF_INET6 {
         TYPE_AAAA
     } else {
@@ -300,6 +308,8 @@ pub fn gethostbyname4(name: &[u8]) -> Nss {
     if !dns::encode::is_hostname_text(name) {
         return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
     }
+    let alias = (!name.contains(&b'.')).then(|| host_alias(name)).flatten();
+    let name = alias.as_deref().unwrap_or(name);
     let mut resolver = Resolver::new();
     let types: &[u16] = if resolver.conf.no_aaaa {
         &[TYPE_A]
@@ -310,6 +320,36 @@ pub fn gethostbyname4(name: &[u8]) -> Nss {
         Some(answers) => gaih_getanswer(&answers.first, &answers.second),
         None => resolver.failed(),
     }
+}
+
+/// glibc's `__res_context_hostalias`: the file named by HOSTALIASES (ignored in
+/// secure-execution mode, as ld.so drops it) holds "ALIAS NAME" lines; the first line
+/// whose alias is `name` (without regard to case or a trailing dot) gives the name to ask.
+/// A line without a space ends the file, as glibc stops there.
+fn host_alias(name: &[u8]) -> Option<Vec<u8>> {
+    const MAX_FILE: usize = 1 << 20;
+    let path = sys::env::var(b"HOSTALIASES")?;
+    let text = sys::fs::read_file(&[path, b"\0"].concat(), MAX_FILE).ok()?;
+    let same = |a: &[u8], b: &[u8]| {
+        let a = a.strip_suffix(b".").unwrap_or(a);
+        let b = b.strip_suffix(b".").unwrap_or(b);
+        a.eq_ignore_ascii_case(b)
+    };
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        // The alias runs from the line's start to the first space (a line starting with a
+        // space has an empty alias); no space at all ends the file.
+        let at = line.iter().position(space)?;
+        if !same(&line[..at], name) {
+            continue;
+        }
+        let rest = &line[at + 1..];
+        let start = rest.iter().position(|b| !space(b))?;
+        let rest = &rest[start..];
+        let end = rest.iter().position(space).unwrap_or(rest.len());
+        return Some(rest[..end].to_vec());
+    }
+    None
 }
 
 /// The header fields res_query reads.

@@ -150,6 +150,8 @@ if command -v python3 >/dev/null; then
         "$(walk_setup "$out/rules.nx" "$out/rules.refuse-all")"
     walk walk-refusing-second resolv.conf.walk-refusing-second cases-walk.txt \
         "$(walk_setup "$out/rules.refused" "$out/rules.refuse-all")"
+    HOSTALIASES="$here/fixtures/host.aliases" walk walk-aliases resolv.conf.walk cases-aliases.txt \
+        "$(walk_setup "$out/rules.nx")"
     walk walk-slow resolv.conf.walk cases-walk-slow.txt "$(walk_setup "$out/rules.nx")"
     walk walk-slow-refused resolv.conf.walk cases-walk-slow.txt "$(walk_setup "$out/rules.refused")"
 else
