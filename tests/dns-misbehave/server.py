@@ -165,7 +165,7 @@ def udp_replies(q):
     if m == "echo-then-good":  # the query sent back as it is (QR=0) first
         return [(0, q, False), (0.05, good, False)]
     if m == "junk-flood-then-good":
-        junk = [(0, struct.pack("!H", (rid + 1 + k) & 0xffff) + bytes(40), False) for k in range(200)]
+        junk = [(0, struct.pack("!H", (rid + 1 + k) & 0xffff) + bytes(40), False) for k in range(60)]
         return junk + [(0, good, False)]
     if m in ("loop", "past-end", "cut", "bad-label", "count-lies", "into-question"):
         return [(0, malformed(q, m), False)]
