@@ -11,103 +11,109 @@ const OPT_LEN: usize = 11;
 /// "255.255.255.255.in-addr.arpa" is 28 bytes; 32 nibbles with dots plus "ip6.arpa" is 72.
 pub const MAX_REVERSE_NAME_LEN: usize = 72;
 
-/// The wire length of dotted `text` (one trailing dot allowed), or why it is no query name:
-/// - empty text (`BadLabel`); the root "." alone is the root name (1 byte), which glibc
-///   asks for like any other;
-/// - an empty label, as in ".a", "a..b" or "a.." (`BadLabel`);
-/// - a label over 63 bytes (`BadLabel`), a name over 255 wire bytes (`NameTooLong`),
-///   i.e. over 253 characters without the trailing dot;
-/// - a backslash anywhere (`BadLabel`): RFC 1035 §5.1 escapes ("\.", "\065") are not
-///   supported, so they are refused rather than sent as literal backslashes.
-///
+/// glibc's `ns_name_pton`: dotted text to an uncompressed wire name, written into `out`;
+/// returns its length. RFC 1035 §5.1 escapes are decoded ("\." is a dot inside a label,
+/// "\DDD" the byte of that decimal value, "\X" the byte X); one trailing dot is allowed
+/// and "." alone is the root. Refused (`BadLabel`): an empty label (".a", "a..b", "a.."),
+/// a label over 63 bytes, a "\DDD" over 255 or cut short, a trailing backslash, the empty text (which glibc
+/// would read as the root; netshim never sends it); `NameTooLong` over 255 wire bytes.
 /// Any other byte (space, '_', non-ASCII) is sent as it is, as glibc sends it.
-pub fn name_len(text: &[u8]) -> Result<usize, WireError> {
-    if text == b"." {
-        return Ok(1);
-    }
-    let text = text.strip_suffix(b".").unwrap_or(text);
-    if text.is_empty() || text.contains(&b'\\') {
+pub fn name_to_wire(text: &[u8], out: &mut [u8; MAX_NAME_LEN]) -> Result<usize, WireError> {
+    if text.is_empty() {
         return Err(WireError::BadLabel);
     }
-    let mut len = 1; // the root label
-    for label in text.split(|&b| b == b'.') {
-        if label.is_empty() || label.len() > MAX_LABEL_LEN {
-            return Err(WireError::BadLabel);
+    if text == b"." {
+        out[0] = 0;
+        return Ok(1);
+    }
+    let mut label = 0; // where the current label's length byte goes
+    let mut at = 1; // the next byte to write
+    let mut i = 0;
+    fn put(out: &mut [u8], at: &mut usize, byte: u8) -> Result<(), WireError> {
+        *out.get_mut(*at).ok_or(WireError::NameTooLong)? = byte;
+        *at += 1;
+        Ok(())
+    }
+    while i < text.len() {
+        let c = text[i];
+        i += 1;
+        if c == b'\\' {
+            let &next = text.get(i).ok_or(WireError::BadLabel)?; // a trailing backslash
+            i += 1;
+            let byte = if next.is_ascii_digit() {
+                let digits = text.get(i..i + 2).ok_or(WireError::BadLabel)?;
+                if !digits.iter().all(u8::is_ascii_digit) {
+                    return Err(WireError::BadLabel);
+                }
+                i += 2;
+                let value = [next, digits[0], digits[1]]
+                    .iter()
+                    .fold(0u32, |v, &d| v * 10 + u32::from(d - b'0'));
+                u8::try_from(value).map_err(|_| WireError::BadLabel)?
+            } else {
+                next
+            };
+            put(out, &mut at, byte)?;
+        } else if c == b'.' {
+            let len = at - label - 1;
+            if len == 0 || len > MAX_LABEL_LEN || text.get(i) == Some(&b'.') {
+                return Err(WireError::BadLabel);
+            }
+            out[label] = len as u8;
+            if i == text.len() {
+                put(out, &mut at, 0)?; // fully qualified: the root label
+                return Ok(at);
+            }
+            label = at;
+            put(out, &mut at, 0)?;
+        } else {
+            put(out, &mut at, c)?;
         }
-        len += 1 + label.len();
     }
-    if len > MAX_NAME_LEN {
-        return Err(WireError::NameTooLong);
+    let len = at - label - 1;
+    if len == 0 || len > MAX_LABEL_LEN {
+        return Err(WireError::BadLabel);
     }
-    Ok(len)
+    out[label] = len as u8;
+    put(out, &mut at, 0)?;
+    Ok(at)
+}
+
+/// The wire length of dotted `text`, or why it is no query name (see `name_to_wire`).
+pub fn name_len(text: &[u8]) -> Result<usize, WireError> {
+    name_to_wire(text, &mut [0; MAX_NAME_LEN])
 }
 
 /// glibc's `res_hnok` (resolv/res-name-checking.c), which nss_dns asks of a name before it
-/// sends a query (gethostbyname2_r, gethostbyname4_r): printable ASCII without spaces, a
-/// valid dotted name (`ns_name_pton`: no empty label except the root, labels of at most
-/// 63 bytes, 255 in all, "\X" and "\DDD" escapes decoded), every decoded byte a letter,
-/// digit, '-' or '_', and no '-' starting the first label.
+/// sends a query (gethostbyname2_r, gethostbyname4_r): printable ASCII without spaces,
+/// a valid name (`ns_name_pton`), every byte of its labels a letter, digit, '-' or '_',
+/// and no '-' starting the first label.
 pub fn is_hostname_text(text: &[u8]) -> bool {
-    if text.is_empty() || !text.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
+    if !text.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
         return false;
     }
-    if text == b"." {
-        return true;
+    let mut wire = [0; MAX_NAME_LEN];
+    let Ok(len) = name_to_wire(text, &mut wire) else {
+        return false;
+    };
+    if wire[0] > 0 && wire[1] == b'-' {
+        return false;
     }
-    let mut label = 0usize; // bytes in the current label
-    let mut wire = 1usize; // the root label
-    let mut first_label = true;
-    let mut i = 0;
-    let mut ends_with_dot = false;
-    while i < text.len() {
-        let mut byte = text[i];
-        ends_with_dot = false;
-        if byte == b'\\' {
-            let digits = text
-                .get(i + 1..i + 4)
-                .filter(|d| d.iter().all(u8::is_ascii_digit));
-            match (digits, text.get(i + 1)) {
-                (Some(d), _) => {
-                    let value = d.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
-                    if value > 255 {
-                        return false;
-                    }
-                    byte = value as u8;
-                    i += 4;
-                }
-                (None, Some(&c)) => {
-                    byte = c;
-                    i += 2;
-                }
-                (None, None) => return false,
-            }
-        } else if byte == b'.' {
-            if label == 0 {
-                return false;
-            }
-            wire += 1 + label;
-            label = 0;
-            first_label = false;
-            ends_with_dot = true;
-            i += 1;
-            continue;
-        } else {
-            i += 1;
-        }
-        if !(byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-            || (first_label && label == 0 && byte == b'-')
+    let mut at = 0;
+    while at < len && wire[at] != 0 {
+        let end = at + 1 + usize::from(wire[at]);
+        let Some(label) = wire.get(at + 1..end) else {
+            return false;
+        };
+        if !label
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
             return false;
         }
-        label += 1;
-        if label > MAX_LABEL_LEN {
-            return false;
-        }
+        at = end;
     }
-    if !ends_with_dot {
-        wire += 1 + label;
-    }
-    wire <= MAX_NAME_LEN
+    true
 }
 
 /// The length `encode_query` will write for this name, or why it cannot.
@@ -142,13 +148,9 @@ pub fn encode_query(
     for word in [id, flags, 1, 0, 0, additional] {
         w.put(&word.to_be_bytes())?;
     }
-    let text = name.strip_suffix(b".").unwrap_or(name);
-    for label in text.split(|&b| b == b'.').filter(|_| !text.is_empty()) {
-        // name_len proved each label is 1..=63 bytes long
-        w.put(&[label.len() as u8])?;
-        w.put(label)?;
-    }
-    w.put(&[0])?;
+    let mut wire = [0; MAX_NAME_LEN];
+    let wire_len = name_to_wire(name, &mut wire)?;
+    w.put(&wire[..wire_len])?;
     w.put(&qtype.to_be_bytes())?;
     w.put(&CLASS_IN.to_be_bytes())?;
     if let Some(size) = edns_udp_size {
@@ -294,8 +296,11 @@ mod tests {
             (b".a", Err(WireError::BadLabel)),
             (b"a..b", Err(WireError::BadLabel)),
             (b"a..", Err(WireError::BadLabel)),
-            (b"a\\.b", Err(WireError::BadLabel)),
-            (b"\\065", Err(WireError::BadLabel)),
+            (b"a\\.b", Ok(5)), // one label "a.b", as glibc's ns_name_pton reads it
+            (b"\\065", Ok(3)),  // "A"
+            (b"\\256", Err(WireError::BadLabel)),
+            (b"a\\06", Err(WireError::BadLabel)),
+            (b"a\\", Err(WireError::BadLabel)), // a trailing backslash
         ];
         for &(text, want) in table {
             assert_eq!(name_len(text), want, "{:?}", String::from_utf8_lossy(text));
