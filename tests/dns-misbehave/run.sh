@@ -29,14 +29,19 @@ gai inet6 0 1 0 x.test 80
 gai inet6 0x2 1 0 x.test 80'
 
 # check NAME "MODE1[,MODE2]" "RESOLV OPTIONS" MAX_MS [EXPECT [REASON]]
-#   MODE "absent" leaves that nameserver's address without a server. EXPECT, when given,
+#   MODE "absent" leaves that nameserver's address without a server ("absent6": ::1
+#   without a server). EXPECT, when given,
 #   is the answer netshim must give instead of glibc's (a deliberate difference).
 #   CASES (default: all_families) are the probe lines.
 check() {
     local name=$1 modes=$2 options=$3 max_ms=$4 expect=${5:-} cases=${CASES:-$all_families}
     {
         local i=1
-        for _ in ${modes//,/ }; do echo "nameserver 127.0.0.$i"; i=$((i + 1)); done
+        for mode in ${modes//,/ }; do
+            # absent6: a dead IPv6 server (::1, nothing listening)
+            if [ "$mode" = absent6 ]; then echo "nameserver ::1"; else echo "nameserver 127.0.0.$i"; fi
+            i=$((i + 1))
+        done
         echo "options $options"
     } >"$out/resolv.conf"
     local report
@@ -48,7 +53,7 @@ check() {
         mount --bind "$out/hosts" /etc/hosts
         i=1 pids=()
         for mode in ${modes//,/ }; do
-            if [ "$mode" != absent ]; then
+            if [ "$mode" != absent ] && [ "$mode" != absent6 ]; then
                 rm -f "$out/ready.$i"
                 python3 "$here/server.py" "$mode" "127.0.0.$i" "$out/ready.$i" 2>>"$out/server.log" & pids+=($!)
                 for _ in $(seq 100); do [ -e "$out/ready.$i" ] && break; sleep 0.05; done
@@ -125,6 +130,7 @@ check "only a CNAME" cname-only "$fast" 900
 check "dead server (ICMP port unreachable)" absent "$fast" 900
 check "dead servers, default timeout and attempts" absent,absent "timeout:5 attempts:2" 900
 check "dead first server, good second" absent,good "$fast" 900
+check "dead IPv4 and IPv6 servers (127.0.0.1 and ::1), default timeouts" absent,absent6 "timeout:5 attempts:2" 900
 check "TC=1: the answer over TCP (>512 bytes, split writes)" truncated "$fast" 900
 check "TC=1, the TCP server never answers (closes after 2.5 s)" tc-tcp-silent "$fast" 3500
 check "TC=1, half a message over TCP" tc-tcp-half "$fast" 900
