@@ -122,7 +122,7 @@ static void silent_dns(void)
 
 /* --- the threads ------------------------------------------------------------------ */
 
-enum call { CALL_CONNECT, CALL_CONNECT_OPEN, CALL_GAI_DNS, CALL_GAI_HOSTS, CALL_GAI_LOCALHOST };
+enum call { CALL_CONNECT, CALL_CONNECT_OPEN, CALL_GAI_DNS, CALL_GAI_HOSTS, CALL_GAI_LOCALHOST, CALL_GNI_DNS };
 
 struct job {
     enum call call;
@@ -148,6 +148,13 @@ static int do_call(struct job *j)
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         j->after_call_fd = fd;
         return connect(fd, (struct sockaddr *)&listener_addr, sizeof listener_addr);
+    }
+    case CALL_GNI_DNS: {
+        /* An address the hosts file does not have: its PTR query goes to the silent server. */
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
+        inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+        char host[NI_MAXHOST];
+        return getnameinfo((struct sockaddr *)&a, sizeof a, host, sizeof host, NULL, 0, NI_NAMEREQD);
     }
     case CALL_GAI_DNS:
     case CALL_GAI_HOSTS:
@@ -245,8 +252,9 @@ static double run(const char *name, struct job *j, int blocked_in_syscall)
     pthread_create(&t, NULL, worker, j);
     sem_wait(&j->ready);
     if (blocked_in_syscall) {
-        long nr = j->call == CALL_GAI_DNS ? SYS_ppoll : SYS_connect;
-        long nr2 = j->call == CALL_GAI_DNS ? SYS_poll : SYS_connect;
+        int dns = j->call == CALL_GAI_DNS || j->call == CALL_GNI_DNS;
+        long nr = dns ? SYS_ppoll : SYS_connect;
+        long nr2 = dns ? SYS_poll : SYS_connect;
         check(wait_in_syscall(j->tid, nr, nr2), "the thread reached its blocking syscall");
     }
     double t0 = now_ms();
@@ -436,6 +444,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(c, "gai-async")) {
         j.call = CALL_GAI_DNS;
         j.async = 1;
+        bounded(c, run(c, &j, 1));
+    } else if (!strcmp(c, "gni-blocked")) {
+        j.call = CALL_GNI_DNS;
         bounded(c, run(c, &j, 1));
     } else if (!strcmp(c, "gai-leak")) {
         leak_case();

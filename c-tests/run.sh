@@ -222,7 +222,7 @@ cancel_ns() { # cancel_ns CASE PROGRAM [ENV...]: one case in its own namespace
 }
 if unshare -m -n true 2>/dev/null; then
     for case in connect-blocked connect-pending connect-disabled connect-async gai-blocked \
-        gai-pending gai-hosts-pending gai-localhost-pending gai-disabled gai-async gai-leak; do
+        gai-pending gai-hosts-pending gai-localhost-pending gai-disabled gai-async gni-blocked gai-leak; do
         all_ran=1
         for v in glibc linked preloaded; do
             case $v in

@@ -68,9 +68,10 @@ static void note_acted(void)
     __atomic_fetch_add(&netshim_cancel_acting, 1, __ATOMIC_RELAXED);
 }
 
-/* Syscall `n` as a cancellation point (n < 0: the point alone, as pthread_testcancel). Returns the kernel's result (-errno on failure),
- * or -ECANCELED when the thread's cancellation acted: pending at entry (and enabled), or
- * requested while the syscall blocked. errno is never touched. */
+/* Syscall `n` as a cancellation point (n < 0: the point alone, as pthread_testcancel).
+ * Returns the kernel's result (-errno on failure), or -ECANCELED when the thread's
+ * cancellation acted: pending at entry (and enabled), or requested while the syscall
+ * blocked. errno is never touched. */
 static inline long point(long n, long a, long b, long c, long d, long e, long f)
 {
     __pthread_unwind_buf_t buf;
