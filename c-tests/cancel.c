@@ -122,7 +122,15 @@ static void silent_dns(void)
 
 /* --- the threads ------------------------------------------------------------------ */
 
-enum call { CALL_CONNECT, CALL_CONNECT_OPEN, CALL_GAI_DNS, CALL_GAI_HOSTS, CALL_GAI_LOCALHOST, CALL_GNI_DNS };
+enum call {
+    CALL_CONNECT,
+    CALL_CONNECT_OPEN,
+    CALL_GAI_DNS,
+    CALL_GAI_HOSTS,
+    CALL_GAI_LOCALHOST,
+    CALL_GAI_ADDRCONFIG,
+    CALL_GNI_DNS
+};
 
 struct job {
     enum call call;
@@ -155,6 +163,15 @@ static int do_call(struct job *j)
         inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
         char host[NI_MAXHOST];
         return getnameinfo((struct sockaddr *)&a, sizeof a, host, sizeof host, NULL, 0, NI_NAMEREQD);
+    }
+    case CALL_GAI_ADDRCONFIG: {
+        /* A numeric name, but AI_ADDRCONFIG asks the kernel for the host's addresses:
+         * glibc's netlink request is a cancellation point. */
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *res;
+        int rc = getaddrinfo("127.0.0.1", "80", &hints, &res);
+        if (rc == 0)
+            freeaddrinfo(res);
+        return rc;
     }
     case CALL_GAI_DNS:
     case CALL_GAI_HOSTS:
@@ -437,6 +454,10 @@ int main(int argc, char **argv)
         run(c, &j, 0);
     } else if (!strcmp(c, "gai-localhost-pending")) {
         j.call = CALL_GAI_LOCALHOST;
+        j.pending = 1;
+        run(c, &j, 0);
+    } else if (!strcmp(c, "gai-addrconfig-pending")) {
+        j.call = CALL_GAI_ADDRCONFIG;
         j.pending = 1;
         run(c, &j, 0);
     } else if (!strcmp(c, "gai-disabled")) {

@@ -222,7 +222,8 @@ cancel_ns() { # [WRAP="cmd args"] cancel_ns CASE PROGRAM [ENV...]: one case in i
 }
 if unshare -m -n true 2>/dev/null; then
     for case in connect-blocked connect-pending connect-disabled connect-async gai-blocked \
-        gai-pending gai-hosts-pending gai-localhost-pending gai-disabled gai-async gni-blocked gai-leak; do
+        gai-pending gai-hosts-pending gai-localhost-pending gai-addrconfig-pending gai-disabled \
+        gai-async gni-blocked gai-leak; do
         all_ran=1
         for v in glibc linked preloaded; do
             case $v in
