@@ -173,6 +173,9 @@ pub fn query() -> Interfaces {
 }
 
 fn dump() -> Result<Interfaces, Errno> {
+    // glibc's __check_pf sends its netlink request with the cancellable __sendto: a
+    // cancellation point on every AI_ADDRCONFIG lookup (and before a sort), here too.
+    sys::cancel::test()?;
     let fd = sys::net::socket(
         libc::AF_NETLINK,
         libc::SOCK_RAW | libc::SOCK_CLOEXEC,

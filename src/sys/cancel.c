@@ -28,8 +28,9 @@
  * initial-exec: no __tls_get_addr import, and static TLS is there for a preloaded or
  * linked library (glibc keeps a surplus for the rare dlopen). */
 static __thread int acted __attribute__((tls_model("initial-exec")));
-/* How many threads have `acted` set: the common check is one relaxed load. */
-static unsigned int acting;
+/* How many threads have `acted` set: the common check (Rust's `acted()`) is one relaxed
+ * load of it, inline. */
+HIDDEN unsigned int netshim_cancel_acting;
 
 static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -64,12 +65,13 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 static void note_acted(void)
 {
     acted = 1;
-    __atomic_fetch_add(&acting, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&netshim_cancel_acting, 1, __ATOMIC_RELAXED);
 }
 
-/* Syscall `n` as a cancellation point (n < 0: the point alone, as pthread_testcancel). Returns the kernel's result (-errno on failure),
- * or -ECANCELED when the thread's cancellation acted: pending at entry (and enabled), or
- * requested while the syscall blocked. errno is never touched. */
+/* Syscall `n` as a cancellation point (n < 0: the point alone, as pthread_testcancel).
+ * Returns the kernel's result (-errno on failure), or -ECANCELED when the thread's
+ * cancellation acted: pending at entry (and enabled), or requested while the syscall
+ * blocked. errno is never touched. */
 static inline long point(long n, long a, long b, long c, long d, long e, long f)
 {
     __pthread_unwind_buf_t buf;
@@ -112,10 +114,11 @@ HIDDEN long netshim_cancel_syscall_export(long n, long a, long b, long c, long d
     return point(n, a, b, c, d, e, f);
 }
 
-/* Whether a cancellation acted in this thread and has not been passed on yet. */
+/* Whether a cancellation acted in this thread and has not been passed on yet (asked only
+ * when netshim_cancel_acting is not 0). */
 HIDDEN int netshim_cancel_acted(void)
 {
-    return __atomic_load_n(&acting, __ATOMIC_RELAXED) != 0 && acted;
+    return acted;
 }
 
 /* Passes on the cancellation that acted: unwinds the caller's frames (which own nothing
@@ -124,23 +127,24 @@ HIDDEN int netshim_cancel_acted(void)
 HIDDEN __attribute__((noreturn)) void netshim_cancel_resume(void)
 {
     acted = 0;
-    __atomic_fetch_sub(&acting, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&netshim_cancel_acting, 1, __ATOMIC_RELAXED);
     pthread_exit(PTHREAD_CANCELED);
 }
 
 /* For a call made with asynchronous cancellation enabled (undefined for getaddrinfo in
  * POSIX): deferred for the duration, so that a cancellation can only act at the
- * cancellation points above. Returns the type to give back. */
+ * cancellation points above. Returns whether it was asynchronous (to be given back). */
 HIDDEN int netshim_cancel_defer(void)
 {
     int type;
     pthread_setcanceltype(PTHREAD_CANCEL_DEFERRED, &type);
-    return type;
+    return type == PTHREAD_CANCEL_ASYNCHRONOUS;
 }
 
-/* Gives the type back; asynchronous again acts on a cancel requested meanwhile. */
-HIDDEN void netshim_cancel_restore(int type)
+/* Gives the asynchronous type back (called only for it): acts on a cancel requested
+ * meanwhile. */
+HIDDEN void netshim_cancel_restore_async(void)
 {
-    if (type == PTHREAD_CANCEL_ASYNCHRONOUS)
-        pthread_setcanceltype(type, &type);
+    int type;
+    pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
 }

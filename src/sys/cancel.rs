@@ -29,6 +29,7 @@
 
 use super::{decode, decode_unit, Errno, RawFd};
 use core::ffi::{c_int, c_long};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 extern "C" {
     fn netshim_cancel_syscall(
@@ -52,7 +53,9 @@ extern "C" {
     fn netshim_cancel_acted() -> c_int;
     fn netshim_cancel_resume() -> !;
     fn netshim_cancel_defer() -> c_int;
-    fn netshim_cancel_restore(kind: c_int);
+    fn netshim_cancel_restore_async();
+    /// How many threads have a cancellation to pass on (written by the C points only).
+    static netshim_cancel_acting: AtomicU32;
 }
 
 /// # Safety
@@ -139,9 +142,11 @@ pub fn poll(fds: &mut [super::time::PollFd], timeout_ms: i64) -> Result<usize, E
 }
 
 /// Whether a cancellation acted in this thread and is still to be passed on.
+#[inline(always)]
 pub fn acted() -> bool {
-    // SAFETY: reads a thread-local flag and a counter; no arguments.
-    unsafe { netshim_cancel_acted() != 0 }
+    // SAFETY: an atomic the C side updates atomically, read atomically; then a function
+    // that reads a thread-local flag.
+    unsafe { netshim_cancel_acting.load(Ordering::Relaxed) != 0 && netshim_cancel_acted() != 0 }
 }
 
 /// Ends the thread as its cancellation would have (cleanup handlers, PTHREAD_CANCELED).
@@ -160,14 +165,16 @@ pub fn resume() -> ! {
 #[inline(always)]
 pub fn point<T: Copy>(body: impl FnOnce() -> T) -> T {
     // SAFETY: switches this thread's cancellation type; no arguments.
-    let kind = unsafe { netshim_cancel_defer() };
+    let was_async = unsafe { netshim_cancel_defer() } != 0;
     let out = body();
     if acted() {
         resume();
     }
-    // SAFETY: gives back the type read above; may unwind this frame, which owns nothing
-    // (`out` is Copy).
-    unsafe { netshim_cancel_restore(kind) };
+    if was_async {
+        // SAFETY: gives back the type read above; may unwind this frame, which owns
+        // nothing (`out` is Copy).
+        unsafe { netshim_cancel_restore_async() };
+    }
     out
 }
 
