@@ -209,6 +209,18 @@ mod tests {
     }
 
     #[test]
+    fn the_marker_is_the_librarys() {
+        let net = include_str!("../../src/sys/net.rs");
+        assert!(net.contains(&format!(
+            "pub const TRACE_MARKER: u64 = 0x{:04x}_{:04x}_{:04x}_{:04x};",
+            MARKER >> 48,
+            (MARKER >> 32) & 0xffff,
+            (MARKER >> 16) & 0xffff,
+            MARKER & 0xffff
+        )));
+    }
+
+    #[test]
     fn stops_only_what_the_tracer_needs() {
         let p = program();
         assert!(p.len() < 64);
