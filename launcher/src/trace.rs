@@ -384,9 +384,17 @@ impl Tracer {
     fn log_connect(&mut self, event: &str, tid: Pid, fd: i32, addr: &[u8], ret: i64, us: u64) {
         let (tgid, prog) = self.who(tid);
         let host = event::ip_port(addr).and_then(|(ip, _)| {
-            self.procs
-                .get(&tgid)
-                .and_then(|p| p.names.get(&ip).cloned())
+            let names = &self.procs.get(&tgid)?.names;
+            // A v4-mapped destination (a dual-stack socket) takes the IPv4 address's name
+            // when it has none of its own, as the preload does.
+            let mapped = match ip {
+                IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
+                IpAddr::V4(_) => None,
+            };
+            names
+                .get(&ip)
+                .or_else(|| mapped.and_then(|v4| names.get(&v4)))
+                .cloned()
         });
         let who = Who {
             pid: tgid,
