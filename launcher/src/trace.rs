@@ -305,9 +305,9 @@ impl Tracer {
         if ptr == 0 || sys::read_memory(tid, ptr, &mut addr) != Ok(addr.len()) {
             addr.clear(); // the kernel will say EFAULT; let it
         }
-        if let Some(ret) = self.connect_for(tid, fd, &addr, len) {
+        if let Some((ret, dup)) = self.connect_for(tid, fd, &addr, len) {
             self.stats.emulated += 1;
-            self.connected(tid, fd, addr, ret, start);
+            self.connected(tid, fd, addr, ret, start, Some(dup));
             return;
         }
         if let Some(t) = self.threads.get_mut(&tid.as_raw()) {
@@ -318,7 +318,13 @@ impl Tracer {
     /// Makes a non-blocking inet connect on a duplicate of the socket and skips the
     /// program's; None where the program's own call must run (blocking sockets would block
     /// the tracer; unix paths are relative to the program's directory and root).
-    fn connect_for(&mut self, tid: Pid, fd: i32, addr: &[u8], len: usize) -> Option<i64> {
+    fn connect_for(
+        &mut self,
+        tid: Pid,
+        fd: i32,
+        addr: &[u8],
+        len: usize,
+    ) -> Option<(i64, OwnedFd)> {
         let fits = match event::family(addr) {
             libc::AF_INET => len >= 16,
             libc::AF_INET6 => len >= 24,
@@ -335,7 +341,7 @@ impl Tracer {
         // Had the registers not taken, the program would connect again and see EALREADY or
         // EISCONN; setregs fails only for a thread that is already dead.
         sys::skip_syscall(tid, ret).ok()?;
-        Some(ret)
+        Some((ret, dup))
     }
 
     /// The tracer's duplicate of a tracee's fd.
@@ -349,8 +355,17 @@ impl Tracer {
     }
 
     /// A connect's answer is known: log it, remember a connect in progress, and open a DNS
-    /// window for a socket connected to port 53.
-    fn connected(&mut self, tid: Pid, fd: i32, mut addr: Vec<u8>, ret: i64, start: Instant) {
+    /// window for a socket connected to port 53. `dup` is the tracer's duplicate of the
+    /// socket when it made the call.
+    fn connected(
+        &mut self,
+        tid: Pid,
+        fd: i32,
+        mut addr: Vec<u8>,
+        ret: i64,
+        start: Instant,
+        dup: Option<OwnedFd>,
+    ) {
         // ERESTARTSYS and kin: a signal interrupted the call and the kernel runs it again,
         // stopping once more; that run is the one to log.
         if (-516..=-512).contains(&ret) {
@@ -362,19 +377,22 @@ impl Tracer {
         let duration_us = start.elapsed().as_micros() as u64;
         self.log_connect("connect", tid, fd, &addr, ret, duration_us);
         let dest = event::ip_port(&addr);
-        if ret == -(libc::EINPROGRESS as i64) {
-            if let Some(inode) = self.dup(tid, fd).and_then(|d| inode(&d)) {
+        let in_progress = ret == -(libc::EINPROGRESS as i64);
+        let dns = (ret == 0 || in_progress) && dest.is_some_and(|(_, port)| port == DNS_PORT);
+        if !in_progress && !dns {
+            return;
+        }
+        let dup = dup.or_else(|| self.dup(tid, fd));
+        if in_progress {
+            if let Some(inode) = dup.as_ref().and_then(inode) {
                 let addr = addr.clone();
                 if let Some(p) = self.process(tid) {
                     p.in_flight.insert(fd, InFlight { addr, start, inode });
                 }
             }
         }
-        if (ret == 0 || ret == -(libc::EINPROGRESS as i64))
-            && dest.is_some_and(|(_, port)| port == DNS_PORT)
-        {
-            let stream = self
-                .dup(tid, fd)
+        if dns {
+            let stream = dup
                 .and_then(|d| sys::getsockopt_int(&d, libc::SOL_SOCKET, libc::SO_TYPE).ok())
                 == Some(libc::SOCK_STREAM);
             self.open_dns_window(tid, fd, addr, stream);
@@ -429,9 +447,10 @@ impl Tracer {
         }
     }
 
-    /// Answers getsockopt(SO_ERROR) for the program from a duplicate of the same socket, when
-    /// its buffers are writable and its length is an int's or more (the kernel's rules for
-    /// the rest are left to the kernel: the program's call then runs).
+    /// Answers getsockopt(SO_ERROR) for the program from a duplicate of the same socket, in
+    /// the kernel's own order: read the length (an int's or more, else the program's call
+    /// runs), take SO_ERROR (which clears it), then write the value and the length, and an
+    /// unwritable buffer answers EFAULT with the error taken, as the kernel's would.
     fn so_error_for(
         &mut self,
         tid: Pid,
@@ -451,15 +470,15 @@ impl Tracer {
         if i32::from_ne_bytes(len) < 4 {
             return None;
         }
-        let mut old = [0u8; 4];
-        sys::read_memory(tid, optval, &mut old)
-            .ok()
-            .filter(|&n| n == 4)?;
-        sys::write_memory(tid, optval, &old).ok()?; // writable: only now take SO_ERROR
         let value = sys::getsockopt_int(&dup, libc::SOL_SOCKET, libc::SO_ERROR).ok()?;
-        sys::write_memory(tid, optval, &value.to_ne_bytes()).ok()?;
-        sys::write_memory(tid, optlen, &4i32.to_ne_bytes()).ok()?;
-        sys::skip_syscall(tid, 0).ok()?;
+        let written = sys::write_memory(tid, optval, &value.to_ne_bytes())
+            .and_then(|()| sys::write_memory(tid, optlen, &4i32.to_ne_bytes()));
+        let ret = if written.is_ok() {
+            0
+        } else {
+            -(libc::EFAULT as i64)
+        };
+        sys::skip_syscall(tid, ret).ok()?;
         Some(value)
     }
 
@@ -587,7 +606,9 @@ impl Tracer {
             return;
         };
         match pending {
-            Pending::Connect { fd, addr, start } => self.connected(tid, fd, addr, rval, start),
+            Pending::Connect { fd, addr, start } => {
+                self.connected(tid, fd, addr, rval, start, None)
+            }
             Pending::SoError { fd, optval } => {
                 let Some(flight) = self.process(tid).and_then(|p| p.in_flight.remove(&fd)) else {
                     return;
