@@ -39,6 +39,19 @@ mod nr {
     pub const GETSOCKOPT: u32 = 55;
     pub const IO_URING_SETUP: u32 = 425;
 }
+// aarch64: the filter compiles (and its tests run) with the right numbers, but the tracer
+// does not run there yet (run.rs `can_trace`: skipping a syscall needs NT_ARM_SYSTEM_CALL).
+#[cfg(target_arch = "aarch64")]
+pub const AUDIT_ARCH: u32 = 0xc000_00b7; // AUDIT_ARCH_AARCH64
+#[cfg(target_arch = "aarch64")]
+const X32_SYSCALL_BIT: u32 = u32::MAX; // no x32 ABI: no number is that high
+#[cfg(target_arch = "aarch64")]
+mod nr {
+    pub const CONNECT: u32 = 203;
+    pub const SENDTO: u32 = 206;
+    pub const GETSOCKOPT: u32 = 209;
+    pub const IO_URING_SETUP: u32 = 425;
+}
 
 // struct seccomp_data: nr (u32), arch (u32), instruction_pointer (u64), args[6] (u64 each).
 const OFF_NR: u32 = 0;

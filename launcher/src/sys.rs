@@ -117,6 +117,16 @@ pub fn skip_syscall(tid: Pid, ret: i64) -> Result<(), Errno> {
     ptrace::setregs(tid, regs)
 }
 
+#[cfg(not(target_arch = "x86_64"))]
+pub fn skip_syscall(_tid: Pid, _ret: i64) -> Result<(), Errno> {
+    Err(Errno::ENOSYS) // the tracer is x86_64-only (run.rs `can_trace`)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub fn clone_flags(_tid: Pid) -> Option<u64> {
+    None
+}
+
 /// The flags of a clone or clone3 call, read at its PTRACE_EVENT_CLONE stop.
 #[cfg(target_arch = "x86_64")]
 pub fn clone_flags(tid: Pid) -> Option<u64> {
