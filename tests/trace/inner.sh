@@ -204,3 +204,7 @@ check "a 32-bit program runs as without netshim (no loader message, same output)
     [ ! -s "$out/i386.err" ] && diff -q <(/lib32/libc.so.6 | head -n 1) "$out/i386.out" >/dev/null
 run i386-never --trace=never -- sh -c '/lib32/libc.so.6 | head -n 1'
 check "(control) with the preload alone the loader complains about the 32-bit program" grep -q 'wrong ELF class' "$out/i386-never.err"
+# --trace=always: no preload; a dynamic program's connects are traced too.
+run always --trace=always -- curl -s -o /dev/null http://web.trace.test:18080/
+check "--trace=always: curl is traced, not preloaded (1 connect via=trace, no getaddrinfo line)" \
+    [ "$(q "$out/always.log" "$tcp and .via == \"trace\"")" = 1 -a "$(q "$out/always.log" '.via == "preload"')" = 0 ]
