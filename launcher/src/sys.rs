@@ -271,11 +271,49 @@ extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, _: *mut libc::c
     }
 }
 
-/// Catches SIGINT, SIGTERM and SIGHUP (to pass on; no SA_RESTART, so waitpid returns
-/// EINTR) and ignores SIGTSTP, SIGTTIN and SIGTTOU: the launcher stops when the program
-/// does, never on its own.
+/// The signals whose dispositions the launcher changes, kept as the launcher found them so
+/// that the program starts with exactly those (a `nohup`'s ignored SIGHUP stays ignored).
+pub const CHANGED: [i32; 8] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGPIPE,
+];
+
+/// The dispositions of `CHANGED` as they were.
+pub struct Saved([libc::sigaction; 8]);
+
+/// Saves the dispositions of `CHANGED` (SIGPIPE as SIG_DFL: Rust's runtime ignores it, and
+/// programs started through std's Command get it back as the default).
+pub fn save_signals() -> Saved {
+    // SAFETY: zeroed sigactions are valid outputs; sigaction only writes them.
+    unsafe {
+        let mut saved: [libc::sigaction; 8] = std::mem::zeroed();
+        for (signal, old) in CHANGED.iter().zip(saved.iter_mut()) {
+            libc::sigaction(*signal, std::ptr::null(), old);
+        }
+        saved[7].sa_sigaction = libc::SIG_DFL;
+        Saved(saved)
+    }
+}
+
+/// In the child before exec: the dispositions the launcher found.
+pub fn restore_signals(saved: &Saved) {
+    for (signal, old) in CHANGED.iter().zip(saved.0.iter()) {
+        // SAFETY: `old` is a sigaction the kernel filled (or SIG_DFL).
+        unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+    }
+}
+
+/// The waiting launcher: catches SIGINT, SIGTERM, SIGHUP and SIGQUIT to pass them on (no
+/// SA_RESTART, so a blocked read returns EINTR) and ignores SIGTSTP, SIGTTIN and SIGTTOU: it
+/// stops when the program does, never on its own.
 pub fn catch_signals() {
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
         // SAFETY: a zeroed sigaction with a valid SA_SIGINFO handler and an empty mask.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
@@ -285,10 +323,29 @@ pub fn catch_signals() {
             libc::sigaction(signal, &action, std::ptr::null_mut());
         }
     }
-    for signal in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
-        // SAFETY: SIG_IGN for a job-control signal.
+    ignore(&[libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU]);
+}
+
+/// The tracer process ignores what a terminal sends the whole group (the program gets its
+/// own copy) and SIGTERM: its tracees die with it, so only SIGKILL, or the waiting
+/// launcher's death, ends it early.
+pub fn tracer_signals() {
+    ignore(&CHANGED[..7]);
+}
+
+fn ignore(signals: &[i32]) {
+    for &signal in signals {
+        // SAFETY: SIG_IGN for a signal that may be ignored.
         unsafe { libc::signal(signal, libc::SIG_IGN) };
     }
+}
+
+/// The tracer dies with the waiting launcher (SIGKILL, taking its tracees with it), or
+/// `false` once the program is done and the launcher may exit without that.
+pub fn die_with_parent(yes: bool) {
+    let signal = if yes { libc::SIGKILL } else { 0 };
+    // SAFETY: PR_SET_PDEATHSIG takes an integer.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong, 0, 0, 0) };
 }
 
 /// The last signal to pass on, once.
@@ -297,6 +354,19 @@ pub fn take_signal() -> Option<i32> {
         0 => None,
         s => Some(s),
     }
+}
+
+/// Whether `fd` has something to read (or was closed) within `ms` milliseconds; false on a
+/// timeout or a signal.
+pub fn readable(fd: &OwnedFd, ms: i32) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one live pollfd.
+    unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
 }
 
 /// The launcher stops itself (SIGSTOP), as a shell's job does when its program stops.

@@ -17,10 +17,11 @@
 use crate::dns::{self, Answer};
 use crate::event::{self, Connect, Dns, Who, Writer};
 use crate::filter;
+use crate::run;
 use crate::sys::{self, SyscallStop};
 use nix::errno::Errno;
 use nix::sys::ptrace::{self, Event};
-use nix::sys::signal::{kill, Signal};
+use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::collections::{HashMap, HashSet};
@@ -129,6 +130,8 @@ pub struct Tracer {
     top: Pid,
     /// The library path in LD_PRELOAD, blanked out for 32-bit programs.
     library: Option<Vec<u8>>,
+    /// The waiting launcher (run.rs): told of the program's stops and end.
+    launcher: OwnedFd,
     threads: HashMap<i32, Thread>,
     procs: HashMap<i32, Process>,
     writer: Writer,
@@ -150,10 +153,11 @@ pub fn options() -> ptrace::Options {
 }
 
 impl Tracer {
-    pub fn new(top: Pid, writer: Writer, library: Option<Vec<u8>>) -> Self {
+    pub fn new(top: Pid, writer: Writer, library: Option<Vec<u8>>, launcher: OwnedFd) -> Self {
         let mut t = Tracer {
             top,
             library,
+            launcher,
             threads: HashMap::new(),
             procs: HashMap::new(),
             writer,
@@ -167,11 +171,6 @@ impl Tracer {
     /// Runs until every tracee is gone; the top program's status.
     pub fn run(&mut self) -> Status {
         loop {
-            if let Some(signal) = sys::take_signal() {
-                if let Ok(s) = Signal::try_from(signal) {
-                    let _ = kill(self.top, s);
-                }
-            }
             match waitpid(None::<Pid>, Some(WaitPidFlag::__WALL)) {
                 Ok(status) => self.dispatch(status),
                 Err(Errno::EINTR) => continue,
@@ -560,7 +559,7 @@ impl Tracer {
         // The shell's job: a terminal stop of the program stops the launcher too, so the
         // shell sees its job stopped; its SIGCONT (fg, bg) wakes both.
         if tid == self.top && signal != Signal::SIGSTOP {
-            sys::stop_self();
+            run::report(&self.launcher, run::Report::Stopped);
         }
     }
 
@@ -761,6 +760,9 @@ impl Tracer {
         }
         if tid == self.top.as_raw() {
             self.top_status = Some(status);
+            // The program is done: the launcher may exit now without taking the rest along.
+            sys::die_with_parent(false);
+            run::report(&self.launcher, run::Report::Ended(status));
         }
     }
 }
