@@ -27,6 +27,17 @@ pub const RULE_SO_ERROR: u32 = 2;
 pub const RULE_SENDTO: u32 = 3;
 pub const RULE_IO_URING: u32 = 4;
 
+/// The rule a stopped syscall number was stopped by (the filter stops nothing else).
+pub fn rule_of(nr: u64) -> Option<u32> {
+    match u32::try_from(nr).ok()? {
+        nr::CONNECT => Some(RULE_CONNECT),
+        nr::GETSOCKOPT => Some(RULE_SO_ERROR),
+        nr::SENDTO => Some(RULE_SENDTO),
+        nr::IO_URING_SETUP => Some(RULE_IO_URING),
+        _ => None,
+    }
+}
+
 /// The architecture the tracer reads registers of.
 #[cfg(target_arch = "x86_64")]
 pub const AUDIT_ARCH: u32 = 0xc000_003e; // AUDIT_ARCH_X86_64

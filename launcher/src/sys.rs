@@ -66,7 +66,8 @@ pub fn ptrace_listen(tid: Pid) -> Result<(), Errno> {
     Errno::result(ret).map(drop)
 }
 
-/// A syscall stop as PTRACE_GET_SYSCALL_INFO describes it.
+/// A syscall-entry or -exit stop as PTRACE_GET_SYSCALL_INFO describes it (seccomp stops
+/// are read through `Regs`).
 #[derive(Clone, Copy, Debug)]
 pub enum SyscallStop {
     Entry {
@@ -75,10 +76,6 @@ pub enum SyscallStop {
     },
     Exit {
         rval: i64,
-    },
-    Seccomp {
-        args: [u64; 6],
-        rule: u32,
     },
     /// A stop that is not at a syscall, or a syscall of another architecture.
     Other,
@@ -99,27 +96,59 @@ pub fn syscall_stop(tid: Pid) -> Result<SyscallStop, Errno> {
             libc::PTRACE_SYSCALL_INFO_EXIT => SyscallStop::Exit {
                 rval: info.u.exit.sval,
             },
-            libc::PTRACE_SYSCALL_INFO_SECCOMP => SyscallStop::Seccomp {
-                args: info.u.seccomp.args,
-                rule: info.u.seccomp.ret_data & 0xffff,
-            },
             _ => SyscallStop::Other,
         }
     })
 }
 
+/// The registers at a seccomp stop: the syscall's number and arguments (one PTRACE_GETREGS,
+/// which skipping the call needs anyway).
+#[cfg(target_arch = "x86_64")]
+pub struct Regs(libc::user_regs_struct);
+
+#[cfg(target_arch = "x86_64")]
+impl Regs {
+    pub fn at_stop(tid: Pid) -> Result<Regs, Errno> {
+        ptrace::getregs(tid).map(Regs)
+    }
+    pub fn nr(&self) -> u64 {
+        self.0.orig_rax
+    }
+    pub fn args(&self) -> [u64; 6] {
+        let r = &self.0;
+        [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9]
+    }
+}
+
 /// At a seccomp stop: skip the syscall and make it return `ret` (a value, or -errno).
 #[cfg(target_arch = "x86_64")]
-pub fn skip_syscall(tid: Pid, ret: i64) -> Result<(), Errno> {
-    let mut regs = ptrace::getregs(tid)?;
-    regs.orig_rax = u64::MAX; // syscall -1: the kernel skips it and returns rax as set
-    regs.rax = ret as u64;
-    ptrace::setregs(tid, regs)
+pub fn skip_syscall(tid: Pid, regs: &Regs, ret: i64) -> Result<(), Errno> {
+    let mut r = regs.0;
+    r.orig_rax = u64::MAX; // syscall -1: the kernel skips it and returns rax as set
+    r.rax = ret as u64;
+    ptrace::setregs(tid, r)
+}
+
+// Elsewhere the tracer does not run (run.rs `can_trace`); these keep the crate building.
+#[cfg(not(target_arch = "x86_64"))]
+pub struct Regs;
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Regs {
+    pub fn at_stop(_tid: Pid) -> Result<Regs, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    pub fn nr(&self) -> u64 {
+        u64::MAX
+    }
+    pub fn args(&self) -> [u64; 6] {
+        [0; 6]
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub fn skip_syscall(_tid: Pid, _ret: i64) -> Result<(), Errno> {
-    Err(Errno::ENOSYS) // the tracer is x86_64-only (run.rs `can_trace`)
+pub fn skip_syscall(_tid: Pid, _regs: &Regs, _ret: i64) -> Result<(), Errno> {
+    Err(Errno::ENOSYS)
 }
 
 #[cfg(not(target_arch = "x86_64"))]

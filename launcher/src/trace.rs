@@ -284,27 +284,30 @@ impl Tracer {
 
     fn on_seccomp(&mut self, tid: Pid) {
         self.stats.seccomp_stops += 1;
-        if let Ok(SyscallStop::Seccomp { args, rule }) = sys::syscall_stop(tid) {
-            match rule {
-                filter::RULE_CONNECT => self.on_connect(tid, args),
-                filter::RULE_SO_ERROR => self.on_so_error(tid, args),
-                filter::RULE_SENDTO => self.on_sendto(tid, args),
-                filter::RULE_IO_URING => self.on_io_uring(tid),
+        // The registers give the number and arguments (and are needed to skip the call);
+        // the filter stops only x86_64 syscalls, so they are read as such.
+        if let Ok(regs) = sys::Regs::at_stop(tid) {
+            match filter::rule_of(regs.nr()) {
+                Some(filter::RULE_CONNECT) => self.on_connect(tid, &regs),
+                Some(filter::RULE_SO_ERROR) => self.on_so_error(tid, &regs),
+                Some(filter::RULE_SENDTO) => self.on_sendto(tid, regs.args()),
+                Some(filter::RULE_IO_URING) => self.on_io_uring(tid),
                 _ => {}
             }
         }
         self.resume(tid, None)
     }
 
-    fn on_connect(&mut self, tid: Pid, args: [u64; 6]) {
+    fn on_connect(&mut self, tid: Pid, regs: &sys::Regs) {
         self.stats.connects += 1;
+        let args = regs.args();
         let (fd, ptr, len) = (args[0] as i32, args[1], args[2] as u32 as usize);
         let start = Instant::now();
         let mut addr = vec![0u8; len.min(SOCKADDR_MAX)];
         if ptr == 0 || sys::read_memory(tid, ptr, &mut addr) != Ok(addr.len()) {
             addr.clear(); // the kernel will say EFAULT; let it
         }
-        if let Some((ret, dup)) = self.connect_for(tid, fd, &addr, len) {
+        if let Some((ret, dup)) = self.connect_for(tid, regs, fd, &addr, len) {
             self.stats.emulated += 1;
             self.connected(tid, fd, addr, ret, start, Some(dup));
             return;
@@ -320,6 +323,7 @@ impl Tracer {
     fn connect_for(
         &mut self,
         tid: Pid,
+        regs: &sys::Regs,
         fd: i32,
         addr: &[u8],
         len: usize,
@@ -339,7 +343,7 @@ impl Tracer {
         let ret = sys::connect_dup(&dup, addr);
         // Had the registers not taken, the program would connect again and see EALREADY or
         // EISCONN; setregs fails only for a thread that is already dead.
-        sys::skip_syscall(tid, ret).ok()?;
+        sys::skip_syscall(tid, regs, ret).ok()?;
         Some((ret, dup))
     }
 
@@ -428,12 +432,13 @@ impl Tracer {
         self.writer.connect(event, &who, &line);
     }
 
-    fn on_so_error(&mut self, tid: Pid, args: [u64; 6]) {
+    fn on_so_error(&mut self, tid: Pid, regs: &sys::Regs) {
+        let args = regs.args();
         let (fd, optval, optlen) = (args[0] as i32, args[3], args[4]);
         let Some(flight) = self.process(tid).and_then(|p| p.in_flight.remove(&fd)) else {
             return; // no connect of ours in progress on it: nothing to log
         };
-        if let Some(so_error) = self.so_error_for(tid, fd, optval, optlen, flight.inode) {
+        if let Some(so_error) = self.so_error_for(tid, regs, fd, (optval, optlen), flight.inode) {
             self.stats.emulated += 1;
             self.connect_done(tid, fd, &flight, so_error);
             return;
@@ -453,9 +458,9 @@ impl Tracer {
     fn so_error_for(
         &mut self,
         tid: Pid,
+        regs: &sys::Regs,
         fd: i32,
-        optval: u64,
-        optlen: u64,
+        (optval, optlen): (u64, u64),
         ino: (u64, u64),
     ) -> Option<i32> {
         let dup = self.dup(tid, fd)?;
@@ -477,7 +482,7 @@ impl Tracer {
         } else {
             -(libc::EFAULT as i64)
         };
-        sys::skip_syscall(tid, ret).ok()?;
+        sys::skip_syscall(tid, regs, ret).ok()?;
         Some(value)
     }
 
