@@ -249,9 +249,11 @@ fn trace_tree(
             tracer.run();
             if args.stats {
                 let s = &tracer.stats;
+                let stops = (s.seccomp_stops + s.syscall_stops).max(1);
                 eprintln!(
-                    "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program",
-                    s.seccomp_stops, s.syscall_stops, s.connects, s.emulated
+                    "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program, {:.1} µs of tracer work per stop",
+                    s.seccomp_stops, s.syscall_stops, s.connects, s.emulated,
+                    s.busy.as_secs_f64() * 1e6 / stops as f64
                 );
             }
         }

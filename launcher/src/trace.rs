@@ -124,6 +124,8 @@ pub struct Stats {
     pub syscall_stops: u64,
     pub connects: u64,
     pub emulated: u64,
+    /// Time spent between a stop's report and the tracee's resumption, all stops together.
+    pub busy: std::time::Duration,
 }
 
 pub struct Tracer {
@@ -172,7 +174,11 @@ impl Tracer {
     pub fn run(&mut self) -> Status {
         loop {
             match waitpid(None::<Pid>, Some(WaitPidFlag::__WALL)) {
-                Ok(status) => self.dispatch(status),
+                Ok(status) => {
+                    let start = Instant::now();
+                    self.dispatch(status);
+                    self.stats.busy += start.elapsed();
+                }
                 Err(Errno::EINTR) => continue,
                 Err(_) => break, // ECHILD: nothing left to wait for
             }
