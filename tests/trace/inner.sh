@@ -229,3 +229,5 @@ check "the background child's connect is still traced after the launcher returne
 # Signal dispositions reach the program as the launcher found them (nohup's ignored SIGHUP).
 check "an ignored SIGHUP stays ignored in the program; SIGPIPE is the default" \
     [ "$(nohup "$netshim" run -- sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status' 2>/dev/null | awk '/SigIgn/ {print $2}')" = "$(nohup sh -c 'grep -E "^SigIgn" /proc/self/status' 2>/dev/null | awk '{print $2}')" ]
+# Job control through a terminal: Ctrl-Z and fg on a traced job (an interactive bash in a pty).
+python3 "$here/jobs.py" "$netshim" "$go_static"
