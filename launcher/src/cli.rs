@@ -27,11 +27,23 @@ pub const COMMANDS: &[Command] = &[
         cmd: Cmd::Run,
         name: "run",
         operands: "[--] CMD [ARGS...]",
-        doc: "runs CMD with libnetshim.so preloaded (existing LD_PRELOAD entries are kept) and \
-              logs every connect and getaddrinfo it makes: to stderr (default, or -o -), or \
-              appended to FILE (docs/LOGGING.md). CMD's exit status is netshim's. The library \
-              is found through NETSHIM_LIBRARY, else next to this command \
-              (../lib/libnetshim.so.0, ./libnetshim.so).",
+        doc: "runs CMD and logs every connect its whole process tree makes (and every \
+              getaddrinfo of the programs that load the library): to stderr (default, or -o \
+              -), or appended to FILE (docs/LOGGING.md). Dynamically linked programs get \
+              libnetshim.so through LD_PRELOAD (existing entries are kept). Programs the \
+              preload cannot reach - Go (dynamic or static), static glibc or musl, a cleared \
+              environment - are traced: a seccomp filter stops only connect, \
+              getsockopt(SO_ERROR), sendto with an address and io_uring_setup, and only where \
+              the library did not handle the call; the launcher reads them with ptrace \
+              (lines say via=trace). A traced connect costs one stop (non-blocking) or two \
+              (blocking), its SO_ERROR one more; names come from the DNS answers the program \
+              reads (not from the hosts file: host is then null). Not seen: connects through \
+              io_uring. A program already under gdb or strace runs with the preload alone. For \
+              a user other than root, set-uid programs in a traced tree run without their \
+              privilege (a warning names them; use --trace=never). If netshim is killed, the \
+              traced programs die with it. CMD's exit status, or its death by a signal, is \
+              netshim's. The library is found through NETSHIM_LIBRARY, else next to this \
+              command (../lib/libnetshim.so.0, ./libnetshim.so).",
     },
     Command {
         cmd: Cmd::Report,
@@ -273,8 +285,14 @@ pub fn help() -> String {
 fn wrap(head: &str, indent: usize, body: &str) -> String {
     const WIDTH: usize = 92;
     let mut out = String::new();
-    let mut line = format!("{head:<indent$}");
-    let mut fresh = head.len() < indent; // no word on this line yet after the padding
+    // A head as wide as the indent gets a line of its own.
+    let mut line = if head.len() + 1 < indent {
+        format!("{head:<indent$}")
+    } else {
+        out = format!("{head}\n");
+        " ".repeat(indent)
+    };
+    let mut fresh = true; // no word on this line yet after the padding
     for word in body.split_whitespace() {
         if !fresh && line.len() + 1 + word.len() > WIDTH {
             out += &line;

@@ -107,11 +107,113 @@ fn can_trace() -> Result<(), String> {
     Ok(())
 }
 
-/// Forks the program stopped, attaches to it (PTRACE_SEIZE), lets it install the filter and
-/// exec, then traces the whole tree until it is gone. If attaching fails, the program runs
-/// with the preload alone, without the filter (with no tracer its stopped syscalls would
-/// fail with ENOSYS), and one line says why.
+/// Runs the program under the tracer. The launcher (the process the shell started) forks
+/// the tracer and waits: the tracer reports the program's pid, its terminal stops and its
+/// end, and the launcher passes signals to the program, stops when it stops, and exits with
+/// its status (or dies of its signal) as soon as it ends, while the tracer goes on tracing
+/// whatever the program left running. The tracer dies with the launcher (and its tracees
+/// with it) until the program has ended.
 fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> ExitCode {
+    let saved = sys::save_signals();
+    let Ok((from_tracer, to_launcher)) = nix::unistd::pipe() else {
+        eprintln!("netshim: cannot make a pipe; only the preload logs");
+        return exec(&args.command);
+    };
+    let launcher = nix::unistd::getpid();
+    // SAFETY: the launcher has one thread here; the child goes on as a single-threaded
+    // process of its own (the tracer).
+    match unsafe { nix::unistd::fork() } {
+        Err(e) => {
+            eprintln!("netshim: cannot fork: {e}");
+            ExitCode::from(126)
+        }
+        Ok(ForkResult::Child) => {
+            drop(from_tracer);
+            sys::die_with_parent(true);
+            if nix::unistd::getppid() != launcher {
+                std::process::exit(1); // the launcher is already gone
+            }
+            sys::tracer_signals();
+            trace_tree(args, writer, library, &saved, to_launcher);
+            std::process::exit(0)
+        }
+        Ok(ForkResult::Parent { .. }) => {
+            drop(to_launcher);
+            sys::catch_signals();
+            wait_for_program(from_tracer)
+        }
+    }
+}
+
+/// What the tracer tells the waiting launcher, one line each.
+pub enum Report {
+    Pid(Pid),
+    Stopped,
+    Ended(Status),
+}
+
+/// Writes one report line to the launcher; a launcher that is gone changes nothing.
+pub fn report(to: &OwnedFd, what: Report) {
+    let line = match what {
+        Report::Pid(pid) => format!("pid {pid}\n"),
+        Report::Stopped => "stop\n".to_string(),
+        Report::Ended(Status::Code(code)) => format!("exit {code}\n"),
+        Report::Ended(Status::Signal(signal)) => format!("signal {signal}\n"),
+    };
+    let _ = nix::unistd::write(to, line.as_bytes());
+}
+
+/// The waiting launcher: passes signals on, stops with the program, ends as it ends.
+fn wait_for_program(from_tracer: OwnedFd) -> ExitCode {
+    let mut program: Option<Pid> = None;
+    let mut pending = Vec::new();
+    loop {
+        if let Some(pid) = program {
+            if let Some(signal) = sys::take_signal().and_then(|s| Signal::try_from(s).ok()) {
+                let _ = kill(pid, signal);
+            }
+        }
+        // A signal caught just before the wait is passed on at the next wake-up at most
+        // 250 ms later; one caught during the wait wakes it at once (EINTR).
+        if !sys::readable(&from_tracer, 250) {
+            continue;
+        }
+        let mut chunk = [0u8; 64];
+        match nix::unistd::read(&from_tracer, &mut chunk) {
+            Err(Errno::EINTR) => continue,
+            Ok(0) | Err(_) => {
+                eprintln!("netshim: the tracer ended before the program");
+                return ExitCode::from(1);
+            }
+            Ok(n) => pending.extend_from_slice(&chunk[..n]),
+        }
+        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let mut words = line.split_whitespace();
+            let number = |w: Option<&str>| w.and_then(|n| n.parse::<i32>().ok()).unwrap_or(1);
+            match words.next() {
+                Some("pid") => program = Some(Pid::from_raw(number(words.next()))),
+                Some("stop") => sys::stop_self(),
+                Some("exit") => return ExitCode::from(number(words.next()) as u8),
+                Some("signal") => sys::die_of(number(words.next())),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The tracer process: forks the program stopped, attaches to it (PTRACE_SEIZE), lets it
+/// install the filter and exec, then traces the whole tree until it is gone. If attaching
+/// fails, the program runs with the preload alone, without the filter (with no tracer its
+/// stopped syscalls would fail with ENOSYS), and one line says why.
+fn trace_tree(
+    args: &RunArgs,
+    writer: Writer,
+    library: Option<Vec<u8>>,
+    saved: &sys::Saved,
+    to_launcher: OwnedFd,
+) {
     let argv: Vec<CString> = args
         .command
         .iter()
@@ -119,54 +221,53 @@ fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> Exi
         .collect();
     let program = filter::program();
     let Ok((go_read, go_write)) = nix::unistd::pipe() else {
-        eprintln!("netshim: cannot make a pipe; only the preload logs");
-        return exec(&args.command);
+        eprintln!("netshim: cannot make a pipe");
+        return report(&to_launcher, Report::Ended(Status::Code(126)));
     };
-    sys::catch_signals();
-    // SAFETY: the launcher has one thread here; the child only calls async-signal-safe
-    // functions (raise, read, prctl, seccomp, execvp, write, _exit) and prints only on error.
-    match unsafe { nix::unistd::fork() } {
+    // SAFETY: the tracer has one thread; the child only calls async-signal-safe functions
+    // (raise, read, sigaction, prctl, seccomp, execvp, write, _exit) and prints only on error.
+    let child = match unsafe { nix::unistd::fork() } {
         Err(e) => {
             eprintln!("netshim: cannot fork: {e}");
-            ExitCode::from(126)
+            return report(&to_launcher, Report::Ended(Status::Code(126)));
         }
         Ok(ForkResult::Child) => {
             drop(go_write);
-            child(&argv, &program, go_read)
+            drop(to_launcher);
+            self::child(&argv, &program, go_read, saved)
         }
-        Ok(ForkResult::Parent { child }) => {
-            drop(go_read);
-            let status = match attach(child) {
-                Ok(()) => {
-                    let _ = nix::unistd::write(&go_write, b"T");
-                    drop(go_write);
-                    let _ = kill(child, Signal::SIGCONT);
-                    let mut tracer = Tracer::new(child, writer, library);
-                    let status = tracer.run();
-                    if args.stats {
-                        let s = &tracer.stats;
-                        eprintln!(
-                            "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program",
-                            s.seccomp_stops, s.syscall_stops, s.connects, s.emulated
-                        );
-                    }
-                    status
-                }
-                Err(e) => {
-                    eprintln!(
-                        "netshim: cannot trace {} ({e}); only the preload logs",
-                        args.command[0].to_string_lossy()
-                    );
-                    let _ = nix::unistd::write(&go_write, b"P");
-                    drop(go_write);
-                    let _ = kill(child, Signal::SIGCONT);
-                    wait_plain(child)
-                }
-            };
-            match status {
-                Status::Code(code) => ExitCode::from(code as u8),
-                Status::Signal(signal) => sys::die_of(signal),
+        Ok(ForkResult::Parent { child }) => child,
+    };
+    drop(go_read);
+    report(&to_launcher, Report::Pid(child));
+    match attach(child) {
+        Ok(()) => {
+            let _ = nix::unistd::write(&go_write, b"T");
+            drop(go_write);
+            let _ = kill(child, Signal::SIGCONT);
+            let mut tracer = Tracer::new(child, writer, library, to_launcher);
+            tracer.run();
+            if args.stats {
+                let s = &tracer.stats;
+                let stops = (s.seccomp_stops + s.syscall_stops).max(1);
+                eprintln!(
+                    "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program, {:.1} µs of tracer work per stop",
+                    s.seccomp_stops, s.syscall_stops, s.connects, s.emulated,
+                    s.busy.as_secs_f64() * 1e6 / stops as f64
+                );
             }
+        }
+        Err(e) => {
+            eprintln!(
+                "netshim: cannot trace {} ({e}); only the preload logs",
+                args.command[0].to_string_lossy()
+            );
+            let _ = nix::unistd::write(&go_write, b"P");
+            drop(go_write);
+            let _ = kill(child, Signal::SIGCONT);
+            let status = wait_plain(child);
+            sys::die_with_parent(false);
+            report(&to_launcher, Report::Ended(status));
         }
     }
 }
@@ -187,9 +288,6 @@ fn attach(child: Pid) -> nix::Result<()> {
 /// The untraced child's status.
 fn wait_plain(child: Pid) -> Status {
     loop {
-        if let Some(signal) = sys::take_signal().and_then(|s| Signal::try_from(s).ok()) {
-            let _ = kill(child, signal);
-        }
         match waitpid(child, None) {
             Ok(WaitStatus::Exited(_, code)) => return Status::Code(code),
             Ok(WaitStatus::Signaled(_, signal, _)) => return Status::Signal(signal as i32),
@@ -201,7 +299,8 @@ fn wait_plain(child: Pid) -> Status {
 
 /// The child between fork and exec: stop until the launcher has attached, install the filter
 /// if it did, exec.
-fn child(argv: &[CString], program: &[libc::sock_filter], go: OwnedFd) -> ExitCode {
+fn child(argv: &[CString], program: &[libc::sock_filter], go: OwnedFd, saved: &sys::Saved) -> ! {
+    sys::restore_signals(saved);
     let _ = nix::sys::signal::raise(Signal::SIGSTOP);
     let mut word = [0u8; 1];
     let traced = matches!(nix::unistd::read(&go, &mut word), Ok(1)) && word[0] == b'T';

@@ -66,7 +66,8 @@ pub fn ptrace_listen(tid: Pid) -> Result<(), Errno> {
     Errno::result(ret).map(drop)
 }
 
-/// A syscall stop as PTRACE_GET_SYSCALL_INFO describes it.
+/// A syscall-entry or -exit stop as PTRACE_GET_SYSCALL_INFO describes it (seccomp stops
+/// are read through `Regs`).
 #[derive(Clone, Copy, Debug)]
 pub enum SyscallStop {
     Entry {
@@ -75,10 +76,6 @@ pub enum SyscallStop {
     },
     Exit {
         rval: i64,
-    },
-    Seccomp {
-        args: [u64; 6],
-        rule: u32,
     },
     /// A stop that is not at a syscall, or a syscall of another architecture.
     Other,
@@ -99,22 +96,64 @@ pub fn syscall_stop(tid: Pid) -> Result<SyscallStop, Errno> {
             libc::PTRACE_SYSCALL_INFO_EXIT => SyscallStop::Exit {
                 rval: info.u.exit.sval,
             },
-            libc::PTRACE_SYSCALL_INFO_SECCOMP => SyscallStop::Seccomp {
-                args: info.u.seccomp.args,
-                rule: info.u.seccomp.ret_data & 0xffff,
-            },
             _ => SyscallStop::Other,
         }
     })
 }
 
+/// The registers at a seccomp stop: the syscall's number and arguments (one PTRACE_GETREGS,
+/// which skipping the call needs anyway).
+#[cfg(target_arch = "x86_64")]
+pub struct Regs(libc::user_regs_struct);
+
+#[cfg(target_arch = "x86_64")]
+impl Regs {
+    pub fn at_stop(tid: Pid) -> Result<Regs, Errno> {
+        ptrace::getregs(tid).map(Regs)
+    }
+    pub fn nr(&self) -> u64 {
+        self.0.orig_rax
+    }
+    pub fn args(&self) -> [u64; 6] {
+        let r = &self.0;
+        [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9]
+    }
+}
+
 /// At a seccomp stop: skip the syscall and make it return `ret` (a value, or -errno).
 #[cfg(target_arch = "x86_64")]
-pub fn skip_syscall(tid: Pid, ret: i64) -> Result<(), Errno> {
-    let mut regs = ptrace::getregs(tid)?;
-    regs.orig_rax = u64::MAX; // syscall -1: the kernel skips it and returns rax as set
-    regs.rax = ret as u64;
-    ptrace::setregs(tid, regs)
+pub fn skip_syscall(tid: Pid, regs: &Regs, ret: i64) -> Result<(), Errno> {
+    let mut r = regs.0;
+    r.orig_rax = u64::MAX; // syscall -1: the kernel skips it and returns rax as set
+    r.rax = ret as u64;
+    ptrace::setregs(tid, r)
+}
+
+// Elsewhere the tracer does not run (run.rs `can_trace`); these keep the crate building.
+#[cfg(not(target_arch = "x86_64"))]
+pub struct Regs;
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Regs {
+    pub fn at_stop(_tid: Pid) -> Result<Regs, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    pub fn nr(&self) -> u64 {
+        u64::MAX
+    }
+    pub fn args(&self) -> [u64; 6] {
+        [0; 6]
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub fn skip_syscall(_tid: Pid, _regs: &Regs, _ret: i64) -> Result<(), Errno> {
+    Err(Errno::ENOSYS)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub fn clone_flags(_tid: Pid) -> Option<u64> {
+    None
 }
 
 /// The flags of a clone or clone3 call, read at its PTRACE_EVENT_CLONE stop.
@@ -261,11 +300,49 @@ extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, _: *mut libc::c
     }
 }
 
-/// Catches SIGINT, SIGTERM and SIGHUP (to pass on; no SA_RESTART, so waitpid returns
-/// EINTR) and ignores SIGTSTP, SIGTTIN and SIGTTOU: the launcher stops when the program
-/// does, never on its own.
+/// The signals whose dispositions the launcher changes, kept as the launcher found them so
+/// that the program starts with exactly those (a `nohup`'s ignored SIGHUP stays ignored).
+pub const CHANGED: [i32; 8] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGPIPE,
+];
+
+/// The dispositions of `CHANGED` as they were.
+pub struct Saved([libc::sigaction; 8]);
+
+/// Saves the dispositions of `CHANGED` (SIGPIPE as SIG_DFL: Rust's runtime ignores it, and
+/// programs started through std's Command get it back as the default).
+pub fn save_signals() -> Saved {
+    // SAFETY: zeroed sigactions are valid outputs; sigaction only writes them.
+    unsafe {
+        let mut saved: [libc::sigaction; 8] = std::mem::zeroed();
+        for (signal, old) in CHANGED.iter().zip(saved.iter_mut()) {
+            libc::sigaction(*signal, std::ptr::null(), old);
+        }
+        saved[7].sa_sigaction = libc::SIG_DFL;
+        Saved(saved)
+    }
+}
+
+/// In the child before exec: the dispositions the launcher found.
+pub fn restore_signals(saved: &Saved) {
+    for (signal, old) in CHANGED.iter().zip(saved.0.iter()) {
+        // SAFETY: `old` is a sigaction the kernel filled (or SIG_DFL).
+        unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+    }
+}
+
+/// The waiting launcher: catches SIGINT, SIGTERM, SIGHUP and SIGQUIT to pass them on (no
+/// SA_RESTART, so a blocked read returns EINTR) and ignores SIGTSTP, SIGTTIN and SIGTTOU: it
+/// stops when the program does, never on its own.
 pub fn catch_signals() {
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
         // SAFETY: a zeroed sigaction with a valid SA_SIGINFO handler and an empty mask.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
@@ -275,10 +352,29 @@ pub fn catch_signals() {
             libc::sigaction(signal, &action, std::ptr::null_mut());
         }
     }
-    for signal in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
-        // SAFETY: SIG_IGN for a job-control signal.
+    ignore(&[libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU]);
+}
+
+/// The tracer process ignores what a terminal sends the whole group (the program gets its
+/// own copy) and SIGTERM: its tracees die with it, so only SIGKILL, or the waiting
+/// launcher's death, ends it early.
+pub fn tracer_signals() {
+    ignore(&CHANGED[..7]);
+}
+
+fn ignore(signals: &[i32]) {
+    for &signal in signals {
+        // SAFETY: SIG_IGN for a signal that may be ignored.
         unsafe { libc::signal(signal, libc::SIG_IGN) };
     }
+}
+
+/// The tracer dies with the waiting launcher (SIGKILL, taking its tracees with it), or
+/// `false` once the program is done and the launcher may exit without that.
+pub fn die_with_parent(yes: bool) {
+    let signal = if yes { libc::SIGKILL } else { 0 };
+    // SAFETY: PR_SET_PDEATHSIG takes an integer.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong, 0, 0, 0) };
 }
 
 /// The last signal to pass on, once.
@@ -287,6 +383,19 @@ pub fn take_signal() -> Option<i32> {
         0 => None,
         s => Some(s),
     }
+}
+
+/// Whether `fd` has something to read (or was closed) within `ms` milliseconds; false on a
+/// timeout or a signal.
+pub fn readable(fd: &OwnedFd, ms: i32) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one live pollfd.
+    unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
 }
 
 /// The launcher stops itself (SIGSTOP), as a shell's job does when its program stops.

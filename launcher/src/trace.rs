@@ -17,10 +17,11 @@
 use crate::dns::{self, Answer};
 use crate::event::{self, Connect, Dns, Who, Writer};
 use crate::filter;
+use crate::run;
 use crate::sys::{self, SyscallStop};
 use nix::errno::Errno;
 use nix::sys::ptrace::{self, Event};
-use nix::sys::signal::{kill, Signal};
+use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::collections::{HashMap, HashSet};
@@ -123,12 +124,16 @@ pub struct Stats {
     pub syscall_stops: u64,
     pub connects: u64,
     pub emulated: u64,
+    /// Time spent between a stop's report and the tracee's resumption, all stops together.
+    pub busy: std::time::Duration,
 }
 
 pub struct Tracer {
     top: Pid,
     /// The library path in LD_PRELOAD, blanked out for 32-bit programs.
     library: Option<Vec<u8>>,
+    /// The waiting launcher (run.rs): told of the program's stops and end.
+    launcher: OwnedFd,
     threads: HashMap<i32, Thread>,
     procs: HashMap<i32, Process>,
     writer: Writer,
@@ -150,10 +155,11 @@ pub fn options() -> ptrace::Options {
 }
 
 impl Tracer {
-    pub fn new(top: Pid, writer: Writer, library: Option<Vec<u8>>) -> Self {
+    pub fn new(top: Pid, writer: Writer, library: Option<Vec<u8>>, launcher: OwnedFd) -> Self {
         let mut t = Tracer {
             top,
             library,
+            launcher,
             threads: HashMap::new(),
             procs: HashMap::new(),
             writer,
@@ -167,13 +173,12 @@ impl Tracer {
     /// Runs until every tracee is gone; the top program's status.
     pub fn run(&mut self) -> Status {
         loop {
-            if let Some(signal) = sys::take_signal() {
-                if let Ok(s) = Signal::try_from(signal) {
-                    let _ = kill(self.top, s);
-                }
-            }
             match waitpid(None::<Pid>, Some(WaitPidFlag::__WALL)) {
-                Ok(status) => self.dispatch(status),
+                Ok(status) => {
+                    let start = Instant::now();
+                    self.dispatch(status);
+                    self.stats.busy += start.elapsed();
+                }
                 Err(Errno::EINTR) => continue,
                 Err(_) => break, // ECHILD: nothing left to wait for
             }
@@ -285,29 +290,32 @@ impl Tracer {
 
     fn on_seccomp(&mut self, tid: Pid) {
         self.stats.seccomp_stops += 1;
-        if let Ok(SyscallStop::Seccomp { args, rule }) = sys::syscall_stop(tid) {
-            match rule {
-                filter::RULE_CONNECT => self.on_connect(tid, args),
-                filter::RULE_SO_ERROR => self.on_so_error(tid, args),
-                filter::RULE_SENDTO => self.on_sendto(tid, args),
-                filter::RULE_IO_URING => self.on_io_uring(tid),
+        // The registers give the number and arguments (and are needed to skip the call);
+        // the filter stops only x86_64 syscalls, so they are read as such.
+        if let Ok(regs) = sys::Regs::at_stop(tid) {
+            match filter::rule_of(regs.nr()) {
+                Some(filter::RULE_CONNECT) => self.on_connect(tid, &regs),
+                Some(filter::RULE_SO_ERROR) => self.on_so_error(tid, &regs),
+                Some(filter::RULE_SENDTO) => self.on_sendto(tid, regs.args()),
+                Some(filter::RULE_IO_URING) => self.on_io_uring(tid),
                 _ => {}
             }
         }
         self.resume(tid, None)
     }
 
-    fn on_connect(&mut self, tid: Pid, args: [u64; 6]) {
+    fn on_connect(&mut self, tid: Pid, regs: &sys::Regs) {
         self.stats.connects += 1;
+        let args = regs.args();
         let (fd, ptr, len) = (args[0] as i32, args[1], args[2] as u32 as usize);
         let start = Instant::now();
         let mut addr = vec![0u8; len.min(SOCKADDR_MAX)];
         if ptr == 0 || sys::read_memory(tid, ptr, &mut addr) != Ok(addr.len()) {
             addr.clear(); // the kernel will say EFAULT; let it
         }
-        if let Some(ret) = self.connect_for(tid, fd, &addr, len) {
+        if let Some((ret, dup)) = self.connect_for(tid, regs, fd, &addr, len) {
             self.stats.emulated += 1;
-            self.connected(tid, fd, addr, ret, start);
+            self.connected(tid, fd, addr, ret, start, Some(dup));
             return;
         }
         if let Some(t) = self.threads.get_mut(&tid.as_raw()) {
@@ -318,7 +326,14 @@ impl Tracer {
     /// Makes a non-blocking inet connect on a duplicate of the socket and skips the
     /// program's; None where the program's own call must run (blocking sockets would block
     /// the tracer; unix paths are relative to the program's directory and root).
-    fn connect_for(&mut self, tid: Pid, fd: i32, addr: &[u8], len: usize) -> Option<i64> {
+    fn connect_for(
+        &mut self,
+        tid: Pid,
+        regs: &sys::Regs,
+        fd: i32,
+        addr: &[u8],
+        len: usize,
+    ) -> Option<(i64, OwnedFd)> {
         let fits = match event::family(addr) {
             libc::AF_INET => len >= 16,
             libc::AF_INET6 => len >= 24,
@@ -334,8 +349,8 @@ impl Tracer {
         let ret = sys::connect_dup(&dup, addr);
         // Had the registers not taken, the program would connect again and see EALREADY or
         // EISCONN; setregs fails only for a thread that is already dead.
-        sys::skip_syscall(tid, ret).ok()?;
-        Some(ret)
+        sys::skip_syscall(tid, regs, ret).ok()?;
+        Some((ret, dup))
     }
 
     /// The tracer's duplicate of a tracee's fd.
@@ -349,8 +364,17 @@ impl Tracer {
     }
 
     /// A connect's answer is known: log it, remember a connect in progress, and open a DNS
-    /// window for a socket connected to port 53.
-    fn connected(&mut self, tid: Pid, fd: i32, mut addr: Vec<u8>, ret: i64, start: Instant) {
+    /// window for a socket connected to port 53. `dup` is the tracer's duplicate of the
+    /// socket when it made the call.
+    fn connected(
+        &mut self,
+        tid: Pid,
+        fd: i32,
+        mut addr: Vec<u8>,
+        ret: i64,
+        start: Instant,
+        dup: Option<OwnedFd>,
+    ) {
         // ERESTARTSYS and kin: a signal interrupted the call and the kernel runs it again,
         // stopping once more; that run is the one to log.
         if (-516..=-512).contains(&ret) {
@@ -362,19 +386,22 @@ impl Tracer {
         let duration_us = start.elapsed().as_micros() as u64;
         self.log_connect("connect", tid, fd, &addr, ret, duration_us);
         let dest = event::ip_port(&addr);
-        if ret == -(libc::EINPROGRESS as i64) {
-            if let Some(inode) = self.dup(tid, fd).and_then(|d| inode(&d)) {
+        let in_progress = ret == -(libc::EINPROGRESS as i64);
+        let dns = (ret == 0 || in_progress) && dest.is_some_and(|(_, port)| port == DNS_PORT);
+        if !in_progress && !dns {
+            return;
+        }
+        let dup = dup.or_else(|| self.dup(tid, fd));
+        if in_progress {
+            if let Some(inode) = dup.as_ref().and_then(inode) {
                 let addr = addr.clone();
                 if let Some(p) = self.process(tid) {
                     p.in_flight.insert(fd, InFlight { addr, start, inode });
                 }
             }
         }
-        if (ret == 0 || ret == -(libc::EINPROGRESS as i64))
-            && dest.is_some_and(|(_, port)| port == DNS_PORT)
-        {
-            let stream = self
-                .dup(tid, fd)
+        if dns {
+            let stream = dup
                 .and_then(|d| sys::getsockopt_int(&d, libc::SOL_SOCKET, libc::SO_TYPE).ok())
                 == Some(libc::SOCK_STREAM);
             self.open_dns_window(tid, fd, addr, stream);
@@ -384,9 +411,17 @@ impl Tracer {
     fn log_connect(&mut self, event: &str, tid: Pid, fd: i32, addr: &[u8], ret: i64, us: u64) {
         let (tgid, prog) = self.who(tid);
         let host = event::ip_port(addr).and_then(|(ip, _)| {
-            self.procs
-                .get(&tgid)
-                .and_then(|p| p.names.get(&ip).cloned())
+            let names = &self.procs.get(&tgid)?.names;
+            // A v4-mapped destination (a dual-stack socket) takes the IPv4 address's name
+            // when it has none of its own, as the preload does.
+            let mapped = match ip {
+                IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
+                IpAddr::V4(_) => None,
+            };
+            names
+                .get(&ip)
+                .or_else(|| mapped.and_then(|v4| names.get(&v4)))
+                .cloned()
         });
         let who = Who {
             pid: tgid,
@@ -403,12 +438,13 @@ impl Tracer {
         self.writer.connect(event, &who, &line);
     }
 
-    fn on_so_error(&mut self, tid: Pid, args: [u64; 6]) {
+    fn on_so_error(&mut self, tid: Pid, regs: &sys::Regs) {
+        let args = regs.args();
         let (fd, optval, optlen) = (args[0] as i32, args[3], args[4]);
         let Some(flight) = self.process(tid).and_then(|p| p.in_flight.remove(&fd)) else {
             return; // no connect of ours in progress on it: nothing to log
         };
-        if let Some(so_error) = self.so_error_for(tid, fd, optval, optlen, flight.inode) {
+        if let Some(so_error) = self.so_error_for(tid, regs, fd, (optval, optlen), flight.inode) {
             self.stats.emulated += 1;
             self.connect_done(tid, fd, &flight, so_error);
             return;
@@ -421,15 +457,16 @@ impl Tracer {
         }
     }
 
-    /// Answers getsockopt(SO_ERROR) for the program from a duplicate of the same socket, when
-    /// its buffers are writable and its length is an int's or more (the kernel's rules for
-    /// the rest are left to the kernel: the program's call then runs).
+    /// Answers getsockopt(SO_ERROR) for the program from a duplicate of the same socket, in
+    /// the kernel's own order: read the length (an int's or more, else the program's call
+    /// runs), take SO_ERROR (which clears it), then write the value and the length, and an
+    /// unwritable buffer answers EFAULT with the error taken, as the kernel's would.
     fn so_error_for(
         &mut self,
         tid: Pid,
+        regs: &sys::Regs,
         fd: i32,
-        optval: u64,
-        optlen: u64,
+        (optval, optlen): (u64, u64),
         ino: (u64, u64),
     ) -> Option<i32> {
         let dup = self.dup(tid, fd)?;
@@ -443,15 +480,15 @@ impl Tracer {
         if i32::from_ne_bytes(len) < 4 {
             return None;
         }
-        let mut old = [0u8; 4];
-        sys::read_memory(tid, optval, &mut old)
-            .ok()
-            .filter(|&n| n == 4)?;
-        sys::write_memory(tid, optval, &old).ok()?; // writable: only now take SO_ERROR
         let value = sys::getsockopt_int(&dup, libc::SOL_SOCKET, libc::SO_ERROR).ok()?;
-        sys::write_memory(tid, optval, &value.to_ne_bytes()).ok()?;
-        sys::write_memory(tid, optlen, &4i32.to_ne_bytes()).ok()?;
-        sys::skip_syscall(tid, 0).ok()?;
+        let written = sys::write_memory(tid, optval, &value.to_ne_bytes())
+            .and_then(|()| sys::write_memory(tid, optlen, &4i32.to_ne_bytes()));
+        let ret = if written.is_ok() {
+            0
+        } else {
+            -(libc::EFAULT as i64)
+        };
+        sys::skip_syscall(tid, regs, ret).ok()?;
         Some(value)
     }
 
@@ -533,7 +570,7 @@ impl Tracer {
         // The shell's job: a terminal stop of the program stops the launcher too, so the
         // shell sees its job stopped; its SIGCONT (fg, bg) wakes both.
         if tid == self.top && signal != Signal::SIGSTOP {
-            sys::stop_self();
+            run::report(&self.launcher, run::Report::Stopped);
         }
     }
 
@@ -579,7 +616,9 @@ impl Tracer {
             return;
         };
         match pending {
-            Pending::Connect { fd, addr, start } => self.connected(tid, fd, addr, rval, start),
+            Pending::Connect { fd, addr, start } => {
+                self.connected(tid, fd, addr, rval, start, None)
+            }
             Pending::SoError { fd, optval } => {
                 let Some(flight) = self.process(tid).and_then(|p| p.in_flight.remove(&fd)) else {
                     return;
@@ -732,6 +771,9 @@ impl Tracer {
         }
         if tid == self.top.as_raw() {
             self.top_status = Some(status);
+            // The program is done: the launcher may exit now without taking the rest along.
+            sys::die_with_parent(false);
+            run::report(&self.launcher, run::Report::Ended(status));
         }
     }
 }

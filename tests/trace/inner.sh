@@ -25,6 +25,12 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 
+# The program netshim run started: the launcher's child is the tracer, whose child it is.
+program_of() {
+    local tracer
+    tracer=$(awk '{print $1}' /proc/$1/task/$1/children 2>/dev/null)
+    [ -n "$tracer" ] && awk '{print $1}' /proc/$tracer/task/$tracer/children 2>/dev/null
+}
 # q LOG JQ-FILTER: how many JSON lines of LOG match.
 q() { jq -c "select($2)" "$1" 2>/dev/null | wc -l; }
 # run NAME ARGS...: netshim run --json -o $out/NAME.log ARGS, output in $out/NAME.out.
@@ -141,7 +147,9 @@ check "death by SIGKILL is reported as 137" [ "$(status -- sh -c 'kill -KILL $$'
 check "death by SIGSEGV is reported as 139" [ "$(status -- sh -c 'kill -SEGV $$')" = 139 ]
 check "a missing command is 127" [ "$(status -- /nonexistent/cmd)" = 127 ]
 for sig in TERM INT HUP; do
-    "$netshim" run -- "$go_static" -sleep 20s >/dev/null 2>&1 &
+    # (a script's background job starts with SIGINT ignored, and the program would inherit
+    # that, as it should: give the launcher default dispositions)
+    env --default-signal "$netshim" run -- "$go_static" -sleep 20s >/dev/null 2>&1 &
     lp=$!
     sleep 0.5
     t0=$(date +%s%N)
@@ -154,7 +162,7 @@ done
 "$netshim" run -- "$go_static" -sleep 1s dns.trace.test:18080 >"$out/stopcont.out" 2>&1 &
 lp=$!
 sleep 0.3
-child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
+child=$(program_of $lp)
 kill -STOP "$child"; sleep 0.3
 state=$(awk '{print $3}' /proc/$child/stat 2>/dev/null)
 kill -CONT "$child"
@@ -164,7 +172,7 @@ check "SIGSTOP and SIGCONT: the program stops (state $state), goes on and exits 
 "$netshim" run -- sh -c 'kill -STOP $$; echo resumed' >"$out/selfstop.out" 2>&1 &
 lp=$!
 for _ in $(seq 50); do
-    child=$(cat /proc/$lp/task/$lp/children 2>/dev/null | awk '{print $1}')
+    child=$(program_of $lp)
     [ -n "$child" ] && [ "$(awk '{print $3}' /proc/$child/stat 2>/dev/null)" = T ] && break
     sleep 0.1
 done
@@ -193,7 +201,7 @@ check "io_uring_setup gets one warning" [ "$(grep -c 'io_uring' "$out/uring.err"
 "$netshim" run -- "$go_static" -sleep 30s >/dev/null 2>&1 &
 lp=$!
 sleep 0.5
-child=$(cat /proc/$lp/task/$lp/children | awk '{print $1}')
+child=$(program_of $lp)
 kill -KILL $lp; { wait $lp; } 2>/dev/null
 sleep 0.3
 check "SIGKILL to the launcher: the traced program dies with it" [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null
@@ -204,3 +212,22 @@ check "a 32-bit program runs as without netshim (no loader message, same output)
     [ ! -s "$out/i386.err" ] && diff -q <(/lib32/libc.so.6 | head -n 1) "$out/i386.out" >/dev/null
 run i386-never --trace=never -- sh -c '/lib32/libc.so.6 | head -n 1'
 check "(control) with the preload alone the loader complains about the 32-bit program" grep -q 'wrong ELF class' "$out/i386-never.err"
+# --trace=always: no preload; a dynamic program's connects are traced too.
+run always --trace=always -- curl -s -o /dev/null http://web.trace.test:18080/
+check "--trace=always: curl is traced, not preloaded (1 connect via=trace, no getaddrinfo line)" \
+    [ "$(q "$out/always.log" "$tcp and .via == \"trace\"")" = 1 -a "$(q "$out/always.log" '.via == "preload"')" = 0 ]
+# The launcher exits with the program, even when the program leaves a child running (the
+# tracer goes on tracing it in the background, and its connects are still logged).
+rm -f "$out/bg.log"
+t0=$(date +%s%N)
+timeout 30 "$netshim" run --json -o "$out/bg.log" -- sh -c "(sleep 1; $go_static dns.trace.test:18080 >/dev/null) & exit 5"
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "the launcher returns with the program's status (5) at once (${ms} ms), not after its background child" [ $st = 5 -a $ms -lt 900 ]
+for _ in $(seq 50); do [ "$(q "$out/bg.log" "$tcp")" = 1 ] && break; sleep 0.1; done
+check "the background child's connect is still traced after the launcher returned" [ "$(q "$out/bg.log" "$tcp and .via == \"trace\"")" = 1 ]
+# Signal dispositions reach the program as the launcher found them (nohup's ignored SIGHUP).
+check "an ignored SIGHUP stays ignored in the program; SIGPIPE is the default" \
+    [ "$(nohup "$netshim" run -- sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status' 2>/dev/null | awk '/SigIgn/ {print $2}')" = "$(nohup sh -c 'grep -E "^SigIgn" /proc/self/status' 2>/dev/null | awk '{print $2}')" ]
+# Job control through a terminal: Ctrl-Z and fg on a traced job (an interactive bash in a pty).
+python3 "$here/jobs.py" "$netshim" "$go_static"
