@@ -81,14 +81,71 @@ pub struct Dns<'a> {
 pub struct Writer {
     sink: Sink,
     json: bool,
+    families: Families,
+}
+
+/// NETSHIM_LOG_FAMILIES, read as the library reads it: the families whose connects are
+/// logged; a list naming anything unknown (or none) means every family, so that a typo never
+/// hides connects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Families(u8);
+
+impl Families {
+    const INET: u8 = 1;
+    const INET6: u8 = 2;
+    const UNIX: u8 = 4;
+    const NETLINK: u8 = 8;
+    const OTHER: u8 = 16;
+    pub const ALL: Families = Families(31);
+
+    pub fn parse(list: Option<&[u8]>) -> Families {
+        let Some(list) = list else {
+            return Families::ALL;
+        };
+        let mut bits = 0;
+        for name in list.split(|&b| b == b',').filter(|n| !n.is_empty()) {
+            bits |= match name {
+                b"inet" => Self::INET,
+                b"inet6" => Self::INET6,
+                b"unix" => Self::UNIX,
+                b"netlink" => Self::NETLINK,
+                b"other" => Self::OTHER,
+                _ => return Families::ALL,
+            };
+        }
+        if bits == 0 {
+            Families::ALL
+        } else {
+            Families(bits)
+        }
+    }
+
+    /// Whether a connect to `addr` (empty: rejected by the kernel, "other") is logged.
+    pub fn logs(self, addr: &[u8]) -> bool {
+        let bit = match family(addr) {
+            libc::AF_INET => Self::INET,
+            libc::AF_INET6 => Self::INET6,
+            libc::AF_UNIX => Self::UNIX,
+            libc::AF_NETLINK => Self::NETLINK,
+            _ => Self::OTHER,
+        };
+        self.0 & bit != 0
+    }
 }
 
 impl Writer {
-    pub fn new(sink: Sink, json: bool) -> Self {
-        Writer { sink, json }
+    pub fn new(sink: Sink, json: bool, families: Families) -> Self {
+        Writer {
+            sink,
+            json,
+            families,
+        }
     }
 
     pub fn connect(&mut self, event: &str, who: &Who, c: &Connect) {
+        if !self.families.logs(c.addr) {
+            return;
+        }
         let mut line = self.header(event, who);
         let (result, errno) = result_name(c.result);
         let family = family(c.addr);
@@ -321,3 +378,31 @@ pub use names::errno_name;
 #[path = "../../src/log/line.rs"]
 mod line;
 use line::civil;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_as_the_library_reads_them() {
+        let v4 = [2u8, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let v6 = [
+            10u8, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ];
+        let unix = [1u8, 0, b'/', b'x'];
+        let only6 = Families::parse(Some(b"inet6"));
+        assert!(only6.logs(&v6) && !only6.logs(&v4) && !only6.logs(&unix));
+        assert_eq!(Families::parse(Some(b",inet6,")), only6);
+        let other = Families::parse(Some(b"inet,other"));
+        assert!(other.logs(&v4) && other.logs(&[]) && !other.logs(&unix));
+        for all in [
+            None,
+            Some(&b""[..]),
+            Some(b"inet,bogus"),
+            Some(b"INET"),
+            Some(b","),
+        ] {
+            assert_eq!(Families::parse(all), Families::ALL, "{all:?}");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::cli::{RunArgs, Trace};
 use crate::elf;
-use crate::event::{Sink, Writer};
+use crate::event::{Families, Sink, Writer};
 use crate::filter;
 use crate::sys;
 use crate::trace::{self, Status, Tracer};
@@ -64,7 +64,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     let preloaded = (trace != Trace::Always).then(|| library.as_os_str().as_bytes().to_vec());
-    spawn_traced(&args, Writer::new(sink, args.json), preloaded)
+    // The tracer's lines obey NETSHIM_LOG_FAMILIES as the library's do.
+    let families = env::var_os("NETSHIM_LOG_FAMILIES");
+    let families = Families::parse(families.as_ref().map(|f| f.as_bytes()));
+    let writer = Writer::new(sink, args.json, families);
+    spawn_traced(&args, writer, preloaded)
 }
 
 /// Replaces the launcher with the program (the preload alone): its exit status is then

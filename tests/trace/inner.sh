@@ -231,3 +231,8 @@ check "an ignored SIGHUP stays ignored in the program; SIGPIPE is the default" \
     [ "$(nohup "$netshim" run -- sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status' 2>/dev/null | awk '/SigIgn/ {print $2}')" = "$(nohup sh -c 'grep -E "^SigIgn" /proc/self/status' 2>/dev/null | awk '{print $2}')" ]
 # Job control through a terminal: Ctrl-Z and fg on a traced job (an interactive bash in a pty).
 python3 "$here/jobs.py" "$netshim" "$go_static"
+# NETSHIM_LOG_FAMILIES limits the tracer's lines as it limits the library's.
+rm -f "$out/families.log"
+NETSHIM_LOG_FAMILIES=inet6 timeout 60 "$netshim" run --json -o "$out/families.log" -- "$go_static" 127.0.0.1:18080 '[::1]:18080' >/dev/null 2>&1
+check "NETSHIM_LOG_FAMILIES=inet6: only the IPv6 connect (and its connect-done) of a traced program" \
+    [ "$(q "$out/families.log" '.event == "connect" or .event == "connect-done"')" = 2 -a "$(q "$out/families.log" '.family == "inet6"')" = 2 ]
