@@ -132,7 +132,7 @@ unsafe fn lookup(
     // libidn2 and the loader may change errno even when they succeed; netshim never does.
     let idn = request.flags & (AI_IDN | AI_CANONIDN) != 0;
     let errno_before = errno::saved();
-    let outcome = gai::getaddrinfo(request);
+    let outcome = gai::getaddrinfo(request, errno_before);
     if idn {
         errno::restore(errno_before);
     }

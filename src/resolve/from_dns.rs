@@ -51,17 +51,17 @@ pub enum HErrno {
     Internal,
 }
 
-/// What one NSS lookup function returned: its status, h_errno, the errno it left, and the
-/// addresses.
+/// What one NSS lookup function returned: its status, h_errno, the errno it left (None:
+/// the caller's, which glibc restores), and the addresses.
 pub struct Nss {
     pub status: Status,
     pub h_errno: HErrno,
-    pub errno: i32,
+    pub errno: Option<i32>,
     pub found: Found,
 }
 
 impl Nss {
-    fn failed(status: Status, h_errno: HErrno, errno: i32) -> Self {
+    fn failed(status: Status, h_errno: HErrno, errno: Option<i32>) -> Self {
         Nss {
             status,
             h_errno,
@@ -270,18 +270,14 @@ impl Resolver {
                 Status::TryAgain
             }
             libc::EMFILE | libc::ENFILE => {
-                return Nss::failed(Status::Unavail, HErrno::Internal, self.errno);
+                return Nss::failed(Status::Unavail, HErrno::Internal, Some(self.errno));
             }
             libc::ECONNREFUSED | libc::ETIMEDOUT => Status::Unavail,
             _ => Status::NotFound,
         };
-        // Otherwise glibc restores the errno it was called with, which its attempt to
-        // reach nscd (ENOENT: no socket) has left; gethostbyname2_r returns it as its code.
-        let errno = if h_errno == HErrno::TryAgain {
-            libc::EAGAIN
-        } else {
-            libc::ENOENT
-        };
+        // Otherwise glibc restores the errno it was called with (its attempt to reach
+        // nscd restores it too); gethostbyname2_r returns it as its code.
+        let errno = (h_errno == HErrno::TryAgain).then_some(libc::EAGAIN);
         Nss::failed(status, h_errno, errno)
     }
 }
@@ -290,7 +286,7 @@ impl Resolver {
 /// `_nss_dns_gethostbyname2_r` (with_check true: without it): one family's addresses.
 pub fn gethostbyname3(name: &[u8], family: i32, with_check: bool) -> Nss {
     if with_check && !dns::encode::is_hostname_text(name) {
-        return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, None);
     }
     let alias = (!name.contains(&b'.')).then(|| host_alias(name)).flatten();
     let name = alias.as_deref().unwrap_or(name);
@@ -309,7 +305,7 @@ pub fn gethostbyname3(name: &[u8], family: i32, with_check: bool) -> Nss {
 /// `_nss_dns_gethostbyname4_r`: A and AAAA together (A alone with `options no-aaaa`).
 pub fn gethostbyname4(name: &[u8]) -> Nss {
     if !dns::encode::is_hostname_text(name) {
-        return Nss::failed(Status::NotFound, HErrno::HostNotFound, 0);
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, None);
     }
     let alias = (!name.contains(&b'.')).then(|| host_alias(name)).flatten();
     let name = alias.as_deref().unwrap_or(name);

@@ -22,7 +22,9 @@ pub struct Answer {
     pub flags: i32,
 }
 
-pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
+/// `caller_errno`: errno as the program called getaddrinfo, which glibc can return as the
+/// code of a failed lookup (sources::from_sources).
+pub fn getaddrinfo(req: Request, caller_errno: i32) -> Result<Answer, GaiError> {
     let mut req = req.validated()?;
     // The host's addresses, asked of the kernel at most once per call.
     let mut interfaces: Option<Interfaces> = None;
@@ -47,7 +49,7 @@ pub fn getaddrinfo(req: Request) -> Result<Answer, GaiError> {
         Some(node) => match from_numeric(node, &req)? {
             Some(found) => found,
             None if req.has(AI_NUMERICHOST) => return Err(GaiError::NoName),
-            None => sources::from_sources(node, &req)?,
+            None => sources::from_sources(node, &req, caller_errno)?,
         },
     };
     let mut entries = Vec::with_capacity(found.addrs.len() * tuples.len());

@@ -149,7 +149,7 @@ fn official_name(name: &[u8]) -> Option<Vec<u8>> {
         socktype: 0,
         protocol: 0,
     };
-    sources::from_sources(name, &req).ok()?.canon
+    sources::from_sources(name, &req, 0).ok()?.canon
 }
 
 fn numeric_host(ip: &IpAddr, scope_id: u32) -> Vec<u8> {

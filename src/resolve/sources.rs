@@ -43,9 +43,9 @@ pub fn port_of(name: &[u8], proto: &[u8]) -> Option<u16> {
 /// AF_INET without AI_CANONNAME through gethostbyname2_r (`try_simple_gethostbyname`),
 /// everything else through the sources' lookup functions (`get_nss_addresses`). The two
 /// turn the same failure into different EAI_* codes, as glibc does.
-pub fn from_sources(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+pub fn from_sources(name: &[u8], req: &Request, caller_errno: i32) -> Result<Found, GaiError> {
     if req.family == AF_INET && req.flags & AI_CANONNAME == 0 {
-        simple_gethostbyname(name, req)
+        simple_gethostbyname(name, req, caller_errno)
     } else {
         nss_addresses(name, req)
     }
@@ -61,7 +61,7 @@ fn files_nss(name: &[u8], req: &Request) -> Nss {
         } else {
             HErrno::HostNotFound
         },
-        errno: 0,
+        errno: None,
         found: found.unwrap_or_else(Found::empty),
     }
 }
@@ -87,9 +87,10 @@ fn digits_dots_refuses(name: &[u8]) -> bool {
 
 /// `try_simple_gethostbyname`: gethostbyname2_r(AF_INET) through the sources. Its result
 /// code is 0 for SUCCESS and NOTFOUND (then NO_DATA gives EAI_NODATA, anything else
-/// EAI_NONAME), EAGAIN for TRYAGAIN, the errno left otherwise; a non-zero code gives
-/// EAI_AGAIN for TRY_AGAIN and EAI_NODATA for every other h_errno.
-fn simple_gethostbyname(name: &[u8], req: &Request) -> Result<Found, GaiError> {
+/// EAI_NONAME), EAGAIN for TRYAGAIN, the errno left otherwise, which after a failed DNS
+/// walk is the caller's own errno (`caller_errno`, as getaddrinfo was called with it); a
+/// non-zero code gives EAI_AGAIN for TRY_AGAIN and EAI_NODATA for every other h_errno.
+fn simple_gethostbyname(name: &[u8], req: &Request, caller_errno: i32) -> Result<Found, GaiError> {
     if digits_dots_refuses(name) {
         return Err(GaiError::NoName);
     }
@@ -113,12 +114,12 @@ fn simple_gethostbyname(name: &[u8], req: &Request) -> Result<Found, GaiError> {
         return Err(GaiError::NoName);
     };
     if nss.h_errno == HErrno::Internal {
-        return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+        return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
     }
     let rc = match nss.status {
         Status::Success | Status::NotFound => 0,
         Status::TryAgain => libc::EAGAIN,
-        Status::Unavail => nss.errno,
+        Status::Unavail => nss.errno.unwrap_or(caller_errno),
     };
     Err(match (rc, nss.h_errno) {
         (0, HErrno::NoData) => GaiError::NoData,
@@ -174,7 +175,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
                 return Ok(nss.found);
             }
             if nss.h_errno == HErrno::Internal {
-                internal = Some(nss.errno);
+                internal = Some(nss.errno.unwrap_or(0));
             }
             no_data_v4 = no_data(nss.h_errno);
             no_data_v6 = no_data_v4;
@@ -194,7 +195,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
             if req.family == AF_INET6 {
                 let nss = gethosts(step.source, name, req, AF_INET6);
                 if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
-                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
                 }
                 (status, status_v6) = (nss.status, nss.status);
                 no_data_v4 = no_data(nss.h_errno);
@@ -211,7 +212,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
             if req.family == AF_INET || mapped {
                 let nss = gethosts(step.source, name, req, AF_INET);
                 if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
-                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno)));
+                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
                 }
                 status = nss.status;
                 no_data_v4 = no_data(nss.h_errno);

@@ -5,6 +5,10 @@
  *   gai-null NODE SERVICE                             hints == NULL
  *   gai-set ...                                       as gai, nodes printed sorted (for
  *                                                     servers that rotate their answers)
+ *   gai-e ...                                         as gai, called with errno EIO (glibc
+ *                                                     can return the caller's errno as the
+ *                                                     code of a failed lookup); every other
+ *                                                     case is called with errno 0
  *   gni FAMILY ADDRESS PORT SCOPE FLAGS HOSTLEN SERVLEN [SALEN]
  *   strerror CODE
  *   setlocale NAME                                    setlocale(LC_ALL, NAME) ('' for "")
@@ -13,6 +17,7 @@
  * \xHH for any byte. Lines starting with # are echoed as they are. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <locale.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -74,6 +79,7 @@ static char *arg(char *s)
 }
 
 static int sorted_output;
+static int preset_errno; /* errno as getaddrinfo is called */
 
 static int cmp_lines(const void *a, const void *b)
 {
@@ -128,7 +134,9 @@ static void gai(char **w, int n, int null_hints)
     int rc;
     if (null_hints) {
         if (n < 3) { puts("  bad case"); return; }
-        rc = getaddrinfo(arg(w[1]), arg(w[2]), NULL, &res);
+        char *node = arg(w[1]), *service = arg(w[2]);
+        errno = preset_errno;
+        rc = getaddrinfo(node, service, NULL, &res);
     } else {
         if (n < 7) { puts("  bad case"); return; }
         memset(&hints, 0, sizeof hints);
@@ -136,7 +144,9 @@ static void gai(char **w, int n, int null_hints)
         hints.ai_flags = (int)strtol(w[2], NULL, 0);
         hints.ai_socktype = (int)strtol(w[3], NULL, 0);
         hints.ai_protocol = (int)strtol(w[4], NULL, 0);
-        rc = getaddrinfo(arg(w[5]), arg(w[6]), &hints, &res);
+        char *node = arg(w[5]), *service = arg(w[6]);
+        errno = preset_errno;
+        rc = getaddrinfo(node, service, &hints, &res);
     }
     printf("  rc=%s\n", eai_name(rc));
     if (rc == 0) {
@@ -200,7 +210,8 @@ int main(void)
         int n = 0;
         for (char *t = strtok(line, " "); t && n < 16; t = strtok(NULL, " ")) w[n++] = t;
         sorted_output = !strcmp(w[0], "gai-set");
-        if (!strcmp(w[0], "gai") || sorted_output) gai(w, n, 0);
+        preset_errno = !strcmp(w[0], "gai-e") ? EIO : 0;
+        if (!strcmp(w[0], "gai") || sorted_output || preset_errno) gai(w, n, 0);
         else if (!strcmp(w[0], "gai-null")) gai(w, n, 1);
         else if (!strcmp(w[0], "gni")) gni(w, n);
         else if (!strcmp(w[0], "strerror") && n > 1) printf("  %s\n", gai_strerror(atoi(w[1])));

@@ -40,12 +40,12 @@ fn text(name: &Name<'_>) -> Option<Vec<u8>> {
 /// CNAME moves the name looked for; addresses of exactly 4 or 16 bytes for that name;
 /// none → TRYAGAIN (NO_RECOVERY). The canonical name is the last alias that is a host name.
 pub(super) fn getanswer_r(packet: &[u8], qtype: u16) -> Nss {
-    let malformed = || Nss::failed(Status::Unavail, HErrno::NoRecovery, libc::EMSGSIZE);
+    let malformed = || Nss::failed(Status::Unavail, HErrno::NoRecovery, Some(libc::EMSGSIZE));
     let Some((msg, qname, _)) = cursor_init(packet) else {
         return malformed();
     };
     if msg.rcode() == dns::RCODE_NXDOMAIN || !qname.is_hostname() {
-        return Nss::failed(Status::NotFound, HErrno::HostNotFound, libc::ENOENT);
+        return Nss::failed(Status::NotFound, HErrno::HostNotFound, Some(libc::ENOENT));
     }
     let Ok(mut walk) = dns::addresses(&msg, qtype, true) else {
         return malformed();
@@ -58,13 +58,13 @@ pub(super) fn getanswer_r(packet: &[u8], qtype: u16) -> Nss {
         }
     }
     if found.addrs.is_empty() {
-        return Nss::failed(Status::TryAgain, HErrno::NoRecovery, libc::ENOENT);
+        return Nss::failed(Status::TryAgain, HErrno::NoRecovery, Some(libc::ENOENT));
     }
     found.canon = text(&walk.canonical_name());
     Nss {
         status: Status::Success,
         h_errno: HErrno::Success,
-        errno: 0,
+        errno: None,
         found,
     }
 }
@@ -125,7 +125,7 @@ pub(super) fn gaih_getanswer(first: &[u8], second: &[u8]) -> Nss {
     Nss {
         status,
         h_errno,
-        errno: 0,
+        errno: None,
         found,
     }
 }
