@@ -114,7 +114,7 @@ fn simple_gethostbyname(name: &[u8], req: &Request, caller_errno: i32) -> Result
         return Err(GaiError::NoName);
     };
     if nss.h_errno == HErrno::Internal {
-        return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
+        return Err(system_error(nss.errno));
     }
     let rc = match nss.status {
         Status::Success | Status::NotFound => 0,
@@ -127,6 +127,11 @@ fn simple_gethostbyname(name: &[u8], req: &Request, caller_errno: i32) -> Result
         (_, HErrno::TryAgain) => GaiError::Again,
         _ => GaiError::NoData,
     })
+}
+
+/// EAI_SYSTEM with the errno a source left (h_errno NETDB_INTERNAL).
+fn system_error(errno: Option<i32>) -> GaiError {
+    GaiError::System(sys::Errno::from_raw(errno.unwrap_or(0)))
 }
 
 /// getaddrinfo's reading of a failed call (`no_data`): EAI_AGAIN for TRY_AGAIN, "no
@@ -175,7 +180,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
                 return Ok(nss.found);
             }
             if nss.h_errno == HErrno::Internal {
-                internal = Some(nss.errno.unwrap_or(0));
+                internal = Some(nss.errno);
             }
             no_data_v4 = no_data(nss.h_errno);
             no_data_v6 = no_data_v4;
@@ -195,7 +200,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
             if req.family == AF_INET6 {
                 let nss = gethosts(step.source, name, req, AF_INET6);
                 if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
-                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
+                    return Err(system_error(nss.errno));
                 }
                 (status, status_v6) = (nss.status, nss.status);
                 no_data_v4 = no_data(nss.h_errno);
@@ -212,7 +217,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
             if req.family == AF_INET || mapped {
                 let nss = gethosts(step.source, name, req, AF_INET);
                 if nss.h_errno == HErrno::Internal && nss.status != Status::Success {
-                    return Err(GaiError::System(sys::Errno::from_raw(nss.errno.unwrap_or(0))));
+                    return Err(system_error(nss.errno));
                 }
                 status = nss.status;
                 no_data_v4 = no_data(nss.h_errno);
@@ -250,7 +255,7 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
         }
     }
     if let Some(errno) = internal {
-        return Err(GaiError::System(sys::Errno::from_raw(errno)));
+        return Err(system_error(errno));
     }
     Err(match (no_data_v4, no_data_v6) {
         (NoData::No, _) | (_, NoData::No) => GaiError::NoName,
