@@ -27,6 +27,21 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// Bytes written as they are: printable ASCII except space (text), printable ASCII except
+/// `"` and `\` (JSON).
+const TEXT_PLAIN: [bool; 256] = plain_table(0x21, 0);
+const JSON_PLAIN: [bool; 256] = plain_table(0x20, 1);
+
+const fn plain_table(first: u8, json: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = first as usize;
+    while b <= 0x7e {
+        t[b] = json == 0 || (b != b'"' as usize && b != b'\\' as usize);
+        b += 1;
+    }
+    t
+}
+
 /// 0..=99 as two digits each.
 pub const PAIR_DIGITS: [[u8; 2]; 100] = {
     let mut t = [[0u8; 2]; 100];
@@ -210,10 +225,12 @@ impl Line {
             self.push(bytes);
             return;
         }
-        let plain = |b: u8| match esc {
-            Esc::Text => (0x21..=0x7e).contains(&b),
-            _ => (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\',
+        let table = if esc == Esc::Text {
+            &TEXT_PLAIN
+        } else {
+            &JSON_PLAIN
         };
+        let plain = |b: u8| table[usize::from(b)];
         let mut rest = bytes;
         while !rest.is_empty() {
             let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
