@@ -131,6 +131,9 @@ logged=$(sed -n 's/^[^[]*\[[0-9]*\/\([0-9]*\)\] connect .*/\1/p' "$out/dlopen.lo
 # 3. Dead destinations: nothing reaches the program.
 r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe 2>&1)
 [ "$r" = ok ] && ok "log to a pipe whose reader is gone: no SIGPIPE, errno kept" || fail "dead pipe: $r"
+r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe-blocked 2>&1)
+[ "$r" = ok ] && ok "dead pipe, SIGPIPE blocked by the program: its own pending SIGPIPE kept, none added, mask kept" ||
+    fail "dead pipe with SIGPIPE blocked: $r"
 r=$(NETSHIM_LOG=/dev/full LD_PRELOAD="$so" timeout 20 "$out/dead" check 2>&1)
 [ "$r" = ok ] && ok "log to /dev/full (ENOSPC): errno kept" || fail "/dev/full: $r"
 r=$(NETSHIM_LOG=fd:77 LD_PRELOAD="$so" timeout 20 "$out/dead" check 2>&1)
