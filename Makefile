@@ -79,14 +79,14 @@ bench-quick: lib
 bench: deps-bench lib
 	bash bench/run.sh $(BUILD)/lib
 
-# Each cargo-fuzz target for FUZZ_SECONDS (CI: 30): the DNS wire reader and the
-# resolv.conf parser. Needs a nightly toolchain and cargo-fuzz (.ci/run installs them).
+# Each cargo-fuzz target for FUZZ_SECONDS (CI: 30): the DNS wire reader, the
+# resolv.conf parser and the syslog sink's time-zone reader (TZif files, TZ strings). Needs a nightly toolchain and cargo-fuzz (.ci/run installs them).
 FUZZ_SECONDS ?= 30
 # cargo-fuzz needs nightly features: the nightly toolchain where one is installed, else the
 # stable one with RUSTC_BOOTSTRAP=1 (a new machine has only stable and cannot fetch another).
 FUZZ_CARGO := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo 'cargo +nightly' || echo 'RUSTC_BOOTSTRAP=1 cargo')
 fuzz-smoke: deps-fuzz
-	@cd fuzz && for t in dns_parse resolv_conf; do \
+	@cd fuzz && for t in dns_parse resolv_conf tzif; do \
 		$(FUZZ_CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
 			| grep -E '^(Done|stat::number_of_executed_units)|ERROR|panicked' ; \
 		test $${PIPESTATUS[0]} -eq 0 || { echo "FAIL fuzz $$t"; exit 1; }; \

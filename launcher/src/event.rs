@@ -284,7 +284,7 @@ fn ip_text(ip: &IpAddr) -> String {
     ip.to_string()
 }
 
-/// The destination as the library writes it (src/log/mod.rs `destination`).
+/// The destination as the library writes it (src/log/event.rs `destination`).
 fn destination(addr: &[u8], out: &mut String, json: bool) {
     let f = family(addr);
     if f < 0 {
@@ -373,11 +373,11 @@ fn type_name(qtype: u16) -> String {
 mod names;
 pub use names::errno_name;
 
-/// The library's line helpers: `civil` gives the same UTC dates.
+/// The library's date arithmetic (src/log/date.rs): `civil` gives the same UTC dates.
 #[allow(dead_code)]
-#[path = "../../src/log/line.rs"]
-mod line;
-use line::civil;
+#[path = "../../src/log/date.rs"]
+mod date;
+use date::civil;
 
 #[cfg(test)]
 mod tests {

@@ -201,8 +201,12 @@ fn log_lookup(request: &Request, outcome: &Result<Answer, GaiError>, start: u64)
     };
     let numeric = request.node.is_some_and(|n| {
         let (text, _) = crate::resolve::numeric::split_scope(n);
-        crate::resolve::numeric::parse_ipv4(n).is_some()
-            || crate::resolve::numeric::parse_ipv6(text).is_some()
+        // Only hex digits, dots, colons and inet_aton's 0x can spell an address: most names
+        // are told apart by their first letters, without running both parsers.
+        text.iter()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'x' | b'X'))
+            && (crate::resolve::numeric::parse_ipv4(n).is_some()
+                || crate::resolve::numeric::parse_ipv6(text).is_some())
     });
     log_event(request, result_name(outcome), addrs, start, numeric);
 }

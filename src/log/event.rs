@@ -1,7 +1,8 @@
 //! What one event says, and its two line formats (text and JSON, docs/LOGGING.md). The
 //! syslog and journal sinks wrap these lines; the launcher's tracer writes the same bytes.
 
-use super::line::{civil, Esc, Line};
+use super::date::civil;
+use super::line::{Esc, Line, PAIR_DIGITS};
 use super::names;
 use core::net::IpAddr;
 
@@ -153,15 +154,31 @@ pub fn result_of(outcome: Result<(), i32>) -> (&'static [u8], i32) {
     }
 }
 
-/// `HH:MM:SS.uuuuuu` of a CLOCK_REALTIME reading, UTC.
+/// `HH:MM:SS.uuuuuu` of a CLOCK_REALTIME reading, UTC (32-bit arithmetic on the second of
+/// the day: cheaper divisions).
 fn clock(line: &mut Line, secs: u64, micros: u64) {
-    line.pad2(((secs / 3600) % 24) as u32);
-    line.byte(b':');
-    line.pad2(((secs / 60) % 60) as u32);
-    line.byte(b':');
-    line.pad2((secs % 60) as u32);
-    line.byte(b'.');
-    line.pad6(micros);
+    let day = (secs % 86_400) as u32;
+    let micros = micros as u32;
+    line.push_padded(
+        &[
+            PAIR_DIGITS[(day / 3600) as usize][0],
+            PAIR_DIGITS[(day / 3600) as usize][1],
+            b':',
+            PAIR_DIGITS[(day / 60 % 60) as usize][0],
+            PAIR_DIGITS[(day / 60 % 60) as usize][1],
+            b':',
+            PAIR_DIGITS[(day % 60) as usize][0],
+            PAIR_DIGITS[(day % 60) as usize][1],
+            b'.',
+            PAIR_DIGITS[(micros / 10_000 % 100) as usize][0],
+            PAIR_DIGITS[(micros / 10_000 % 100) as usize][1],
+            PAIR_DIGITS[(micros / 100 % 100) as usize][0],
+            PAIR_DIGITS[(micros / 100 % 100) as usize][1],
+            PAIR_DIGITS[(micros % 100) as usize][0],
+            PAIR_DIGITS[(micros % 100) as usize][1],
+        ],
+        15,
+    );
 }
 
 /// The list of distinct addresses (`sep` between them, each quoted for JSON); returns how

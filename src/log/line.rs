@@ -27,6 +27,50 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// Bytes written as they are: printable ASCII except space (text), printable ASCII except
+/// `"` and `\` (JSON).
+const TEXT_PLAIN: [bool; 256] = plain_table(0x21, 0);
+const JSON_PLAIN: [bool; 256] = plain_table(0x20, 1);
+
+const fn plain_table(first: u8, json: u8) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = first as usize;
+    while b <= 0x7e {
+        t[b] = json == 0 || (b != b'"' as usize && b != b'\\' as usize);
+        b += 1;
+    }
+    t
+}
+
+/// 0..=99 as two digits each.
+pub const PAIR_DIGITS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut v = 0;
+    while v < 100 {
+        t[v] = [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        v += 1;
+    }
+    t
+};
+
+/// Each octet value as (digit count, up to three digits).
+const OCTETS: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut v = 0;
+    while v < 256 {
+        let (h, te, o) = ((v / 100) as u8, (v / 10 % 10) as u8, (v % 10) as u8);
+        t[v] = if v >= 100 {
+            [3, b'0' + h, b'0' + te, b'0' + o]
+        } else if v >= 10 {
+            [2, b'0' + te, b'0' + o, 0]
+        } else {
+            [1, b'0' + o, 0, 0]
+        };
+        v += 1;
+    }
+    t
+};
+
 pub struct Line {
     buf: StackBuf<MAX_LINE>,
 }
@@ -59,6 +103,12 @@ impl Line {
         self.buf.push(bytes);
     }
 
+    /// The first `used` bytes of a fixed-size array (stored at once when it fits).
+    #[inline(always)]
+    pub fn push_padded<const K: usize>(&mut self, bytes: &[u8; K], used: usize) {
+        self.buf.push_padded(bytes, used);
+    }
+
     #[inline(always)]
     pub fn byte(&mut self, b: u8) {
         self.buf.push_byte(b);
@@ -76,24 +126,36 @@ impl Line {
         self.buf.as_bytes()
     }
 
-    /// A decimal number. Numbers in log lines are mostly short (fds, octets, ports,
-    /// pids), so those take a branch or two and a few stores.
+    /// A decimal number. Numbers in log lines are mostly short (fds, octets, ports, pids),
+    /// so up to eight digits are composed in a register-sized array and stored at once.
     pub fn dec(&mut self, v: u64) {
-        match v {
-            0..=9 => self.byte(b'0' + v as u8),
-            10..=99 => self.pad2(v as u32),
-            100..=999 => self.pad3(v),
-            1000..=9999 => {
-                self.pad2((v / 100) as u32);
-                self.pad2((v % 100) as u32);
-            }
-            10_000..=99_999 => {
-                self.byte(b'0' + (v / 10_000) as u8);
-                self.pad2((v / 100 % 100) as u32);
-                self.pad2((v % 100) as u32);
-            }
-            _ => self.dec_long(v),
+        if v >= 100_000_000 {
+            return self.dec_long(v);
         }
+        let mut x = v as u32;
+        let n = match x {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            1000..=9999 => 4,
+            10_000..=99_999 => 5,
+            100_000..=999_999 => 6,
+            1_000_000..=9_999_999 => 7,
+            _ => 8,
+        };
+        let mut d = [0u8; 8];
+        let mut i = n;
+        while i >= 2 {
+            let p = (x % 100) as usize * 2;
+            x /= 100;
+            d[i - 2] = PAIRS[p];
+            d[i - 1] = PAIRS[p + 1];
+            i -= 2;
+        }
+        if i == 1 {
+            d[0] = b'0' + x as u8;
+        }
+        self.buf.push_padded(&d, n);
     }
 
     #[cold]
@@ -141,14 +203,6 @@ impl Line {
         self.pad2((v % 100) as u32);
     }
 
-    /// Six digits, zero-padded (`v` < 1,000,000).
-    #[inline(always)]
-    pub fn pad6(&mut self, v: u64) {
-        self.pad2((v / 10_000 % 100) as u32);
-        self.pad2((v / 100 % 100) as u32);
-        self.pad2((v % 100) as u32);
-    }
-
     /// Lower-case hexadecimal without leading zeros.
     pub fn hex(&mut self, v: u32) {
         let mut d = [0u8; 8];
@@ -171,10 +225,12 @@ impl Line {
             self.push(bytes);
             return;
         }
-        let plain = |b: u8| match esc {
-            Esc::Text => (0x21..=0x7e).contains(&b),
-            _ => (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\',
+        let table = if esc == Esc::Text {
+            &TEXT_PLAIN
+        } else {
+            &JSON_PLAIN
         };
+        let plain = |b: u8| table[usize::from(b)];
         let mut rest = bytes;
         while !rest.is_empty() {
             let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
@@ -192,13 +248,14 @@ impl Line {
         }
     }
 
-    /// An IPv4 address in dotted decimal.
+    /// An IPv4 address in dotted decimal: each octet's digits and dot from a table.
     pub fn ipv4(&mut self, o: [u8; 4]) {
         for (i, &b) in o.iter().enumerate() {
+            let [len, digits @ ..] = OCTETS[usize::from(b)];
             if i > 0 {
                 self.byte(b'.');
             }
-            self.dec(u64::from(b));
+            self.buf.push_padded(&digits, usize::from(len));
         }
     }
 
@@ -242,30 +299,6 @@ impl Line {
     }
 }
 
-/// A UTC civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-pub fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Days since 1970-01-01 of a civil date (the inverse of `civil`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,24 +311,11 @@ mod tests {
     }
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(20_785), (2026, 11, 28));
-        assert_eq!(civil(11_016), (2000, 2, 29));
-        for days in [-800_000, -1, 0, 59, 11_016, 20_785, 2_000_000] {
-            let (y, m, d) = civil(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-    }
-
-    #[test]
     fn numbers() {
         for v in [0u64, 7, 10, 99, 100, 101, 65_535, 1_000_000, u64::MAX] {
             assert_eq!(text(|l| l.dec(v)), v.to_string());
         }
         assert_eq!(text(|l| l.int(-115)), "-115");
-        assert_eq!(text(|l| l.pad6(7)), "000007");
-        assert_eq!(text(|l| l.pad6(123_456)), "123456");
         assert_eq!(text(|l| l.pad3(7)), "007");
         assert_eq!(text(|l| l.pad3(999)), "999");
         assert_eq!(text(|l| l.pad2(5)), "05");

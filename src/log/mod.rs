@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod correlate;
+mod date;
 mod event;
 mod journal;
 mod line;

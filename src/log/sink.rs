@@ -7,7 +7,7 @@
 use crate::sys::{self, fs::FileId, Errno};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, Ordering::*};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicU8, Ordering::*};
 use once_cell::race::OnceBox;
 
 pub const OFF: u8 = 0;
@@ -31,8 +31,10 @@ static IS_PIPE: AtomicBool = AtomicBool::new(false);
 static IS_SOCKET: AtomicBool = AtomicBool::new(false);
 /// A path to open again (PATH), or the sockaddr_un to send to (SYSLOG, JOURNAL).
 static TARGET: OnceBox<Vec<u8>> = OnceBox::new();
-/// Events lost since the last one that got through.
+/// Events lost since the last one that got through, and the fork epoch they were counted
+/// in: a forked child starts from 0 rather than report its parent's losses again.
 static DROPPED: AtomicU64 = AtomicU64::new(0);
+static DROP_EPOCH: AtomicU32 = AtomicU32::new(0);
 
 const S_IFMT: u32 = 0o170000;
 const S_IFIFO: u32 = 0o010000;
@@ -173,10 +175,21 @@ fn current_fd(kind: u8) -> Option<i32> {
 /// it back through `lost`).
 #[inline(always)]
 pub fn take_dropped() -> u64 {
+    own_count();
     if DROPPED.load(Relaxed) == 0 {
         return 0;
     }
     DROPPED.swap(0, Relaxed)
+}
+
+/// Forgets a count inherited through fork (the parent reports its own).
+#[inline(always)]
+fn own_count() {
+    let epoch = sys::fork::epoch();
+    if DROP_EPOCH.load(Relaxed) != epoch {
+        DROP_EPOCH.store(epoch, Relaxed);
+        DROPPED.store(0, Relaxed);
+    }
 }
 
 /// An event did not get through; `carried` is the count it carried.

@@ -2,7 +2,8 @@
 //! `<PRI>Mmm dd hh:mm:ss netshim[PID]: MESSAGE` (the day space-padded, as strftime's %e),
 //! local time from the zone read at load (tz.rs). MESSAGE is the event's text or JSON line.
 
-use super::line::{civil, Line};
+use super::date::civil;
+use super::line::Line;
 use super::tz::Zone;
 
 /// Severity info (6) on the chosen facility.

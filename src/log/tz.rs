@@ -51,8 +51,10 @@ impl Zone {
         Zone::default()
     }
 
-    /// The offset from UTC, in seconds, of local time at UTC second `t`.
+    /// The offset from UTC, in seconds, of local time at UTC second `t` (clamped to about
+    /// ±34,000 years, where the date arithmetic cannot overflow).
     pub fn offset_at(&self, t: i64) -> i32 {
+        let t = t.clamp(-(1 << 40), 1 << 40);
         match self.times.partition_point(|&at| at <= t) {
             0 if self.times.is_empty() => self.rule.map_or(self.initial, |r| r.offset_at(t)),
             0 => self.initial,
@@ -315,7 +317,7 @@ fn is_leap(y: i64) -> bool {
 
 /// Days since 1970-01-01 of a switch's day in year `y`.
 fn day_of(y: i64, day: Day) -> i64 {
-    let jan1 = super::line::days_from_civil(y, 1, 1);
+    let jan1 = super::date::days_from_civil(y, 1, 1);
     match day {
         Day::Julian1(n) => {
             let n = i64::from(n) - 1;
@@ -323,7 +325,7 @@ fn day_of(y: i64, day: Day) -> i64 {
         }
         Day::Julian0(n) => jan1 + i64::from(n),
         Day::Month { m, w, d } => {
-            let first = super::line::days_from_civil(y, u32::from(m), 1);
+            let first = super::date::days_from_civil(y, u32::from(m), 1);
             let weekday = (first + 4).rem_euclid(7); // 1970-01-01 was a Thursday
             let mut at = first + (i64::from(d) - weekday).rem_euclid(7) + 7 * (i64::from(w) - 1);
             let (ny, nm) = if m == 12 {
@@ -331,7 +333,7 @@ fn day_of(y: i64, day: Day) -> i64 {
             } else {
                 (y, u32::from(m) + 1)
             };
-            let next = super::line::days_from_civil(ny, nm, 1);
+            let next = super::date::days_from_civil(ny, nm, 1);
             while at >= next {
                 at -= 7;
             }
@@ -345,7 +347,7 @@ impl Rule {
         let Some((dst, start, end)) = self.dst else {
             return self.std;
         };
-        let (y, _, _) = super::line::civil((t + i64::from(self.std)).div_euclid(86_400));
+        let (y, _, _) = super::date::civil((t + i64::from(self.std)).div_euclid(86_400));
         // Start is given in standard time, end in daylight time (POSIX).
         let start_at = day_of(y, start.day) * 86_400 + i64::from(start.time) - i64::from(self.std);
         let end_at = day_of(y, end.day) * 86_400 + i64::from(end.time) - i64::from(dst);

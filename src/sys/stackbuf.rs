@@ -55,6 +55,23 @@ impl<const N: usize> StackBuf<N> {
         n
     }
 
+    /// Appends the first `used` bytes of `bytes` (`used <= K`). When `K` bytes fit, all of
+    /// `bytes` is stored (a fixed-size copy, i.e. a few stores) and only `used` are kept:
+    /// the rest lies past `len`, where nothing is ever read.
+    #[inline(always)]
+    pub fn push_padded<const K: usize>(&mut self, bytes: &[u8; K], used: usize) {
+        let used = used.min(K);
+        if K <= N - self.len {
+            let dst = self.buf.as_mut_ptr().wrapping_add(self.len).cast::<u8>();
+            // SAFETY: `len + K <= N`: the destination lies inside `buf`; the source is a
+            // distinct local array of exactly K bytes.
+            unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, K) };
+            self.len += used;
+        } else {
+            self.push(&bytes[..used]);
+        }
+    }
+
     /// Appends one byte if there is room.
     #[inline(always)]
     pub fn push_byte(&mut self, b: u8) {
@@ -92,5 +109,9 @@ mod tests {
         b.truncate(4);
         assert_eq!(b.as_bytes(), b"hell");
         assert_eq!(b.room(), 4);
+        b.push_padded(b"o!??", 2);
+        assert_eq!(b.as_bytes(), b"hello!");
+        b.push_padded(b"abcd", 3); // does not fit whole: the used part, cut at capacity
+        assert_eq!(b.as_bytes(), b"hello!ab");
     }
 }

@@ -3,12 +3,16 @@
  *   dead check    connect to a closed port: ECONNREFUSED kept, no SIGPIPE, exit 0
  *   dead reuse FILE   dup2 its own FILE over the log fd, then connect: FILE must not get
  *                     log lines
- *   dead closed   close every fd from 3 up (close_range), then connect */
+ *   dead closed   close every fd from 3 up (close_range), then connect
+ *   dead pipe-blocked   as pipe, but the program blocks SIGPIPE itself: a SIGPIPE of its own
+ *                 pending before the connect must still be pending after it, and the one
+ *                 the log write raised must not be left pending when there was none */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,16 +68,47 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return 2;
-    if (!strcmp(argv[1], "pipe")) {
+    if (!strcmp(argv[1], "pipe") || !strcmp(argv[1], "pipe-blocked")) {
         int p[2];
         if (pipe(p))
             return 2;
         close(p[0]);
         dup2(p[1], 9);
         setenv("NETSHIM_LOG", "fd:9", 1);
-        char *args[] = {argv[0], "check", NULL};
+        char *args[] = {argv[0], strcmp(argv[1], "pipe") ? "blocked" : "check", NULL};
         execv(argv[0], args);
         return 2;
+    }
+    if (!strcmp(argv[1], "blocked")) {
+        sigset_t set, pending;
+        sigemptyset(&set);
+        sigaddset(&set, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        /* No SIGPIPE of the program's: the logger's own must be taken back. */
+        if (refused_connect())
+            return 1;
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE)) {
+            puts("FAIL: the log write left a SIGPIPE pending");
+            return 1;
+        }
+        /* The program's own pending SIGPIPE survives a logged connect. */
+        raise(SIGPIPE);
+        if (refused_connect())
+            return 1;
+        sigpending(&pending);
+        if (!sigismember(&pending, SIGPIPE)) {
+            puts("FAIL: the program's pending SIGPIPE was taken");
+            return 1;
+        }
+        sigset_t mask;
+        sigprocmask(SIG_BLOCK, NULL, &mask);
+        if (!sigismember(&mask, SIGPIPE)) {
+            puts("FAIL: the program's mask changed");
+            return 1;
+        }
+        puts("ok");
+        return 0;
     }
     if (!strcmp(argv[1], "check"))
         return refused_connect() ? 1 : (puts("ok"), 0);

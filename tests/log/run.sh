@@ -112,10 +112,28 @@ else
     fail "thread ids: $bad of $checked lines wrong"
 fi
 grep -q ' /nonexistent/vfork-child -> ' "$out/tids.log" && ok "a vfork child's connect is logged" || fail "no vfork child line"
+# dlopen()ed (ctypes): the thread-id word lives in the loader's static TLS surplus, in the
+# threads that existed before the load as in new ones.
+rm -f "$out/dlopen.log"
+ids=$(NETSHIM_LOG="$out/dlopen.log" python3 -c '
+import ctypes, socket, sys, threading
+lib = ctypes.CDLL(sys.argv[1])
+def go():
+    s = socket.socket()
+    lib.connect(s.fileno(), bytes([2, 0, 0, 9, 127, 0, 0, 1]) + bytes(8), 16)
+    print(threading.get_native_id())
+go()
+t = threading.Thread(target=go); t.start(); t.join()' "$so" 2>&1 | paste -sd' ')
+logged=$(sed -n 's/^[^[]*\[[0-9]*\/\([0-9]*\)\] connect .*/\1/p' "$out/dlopen.log" | paste -sd' ')
+[ -n "$ids" ] && [ "$ids" = "$logged" ] && ok "dlopen()ed library: lines carry each thread's id ($ids)" ||
+    fail "dlopen()ed: threads $ids, logged ${logged:-nothing}"
 
 # 3. Dead destinations: nothing reaches the program.
 r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe 2>&1)
 [ "$r" = ok ] && ok "log to a pipe whose reader is gone: no SIGPIPE, errno kept" || fail "dead pipe: $r"
+r=$(LD_PRELOAD="$so" timeout 20 "$out/dead" pipe-blocked 2>&1)
+[ "$r" = ok ] && ok "dead pipe, SIGPIPE blocked by the program: its own pending SIGPIPE kept, none added, mask kept" ||
+    fail "dead pipe with SIGPIPE blocked: $r"
 r=$(NETSHIM_LOG=/dev/full LD_PRELOAD="$so" timeout 20 "$out/dead" check 2>&1)
 [ "$r" = ok ] && ok "log to /dev/full (ENOSPC): errno kept" || fail "/dev/full: $r"
 r=$(NETSHIM_LOG=fd:77 LD_PRELOAD="$so" timeout 20 "$out/dead" check 2>&1)
