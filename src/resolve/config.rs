@@ -77,6 +77,11 @@ impl<T> ConfigFile<T> {
     /// The parsed file, parsing it again only if it changed since the last call.
     /// `parse` receives None when the file is missing or unreadable.
     pub fn get(&self, parse: fn(Option<&[u8]>) -> T) -> Arc<T> {
+        self.get_owned(|text| parse(text.as_deref()))
+    }
+
+    /// Like `get`, handing `parse` the file's bytes to keep (no copy of a large file).
+    pub fn get_owned(&self, parse: impl FnOnce(Option<Vec<u8>>) -> T) -> Arc<T> {
         if self.every > 1 && self.uses.fetch_add(1, Ordering::Relaxed) % self.every != 0 {
             if let Some(value) = self
                 .state
@@ -98,7 +103,7 @@ impl<T> ConfigFile<T> {
         let read = id.map(|_| sys::fs::read_file(path, MAX_FILE));
         let transient = matches!(read, Some(Err(e)) if !is_lasting(e));
         let text = read.and_then(Result::ok);
-        let value = Arc::new(parse(text.as_deref()));
+        let value = Arc::new(parse(text));
         // A file that could not be read for want of a resource (EMFILE, ENFILE, …) is
         // read again next time: remembered as missing, it would stay missing after the
         // descriptors are back, until the file changed.

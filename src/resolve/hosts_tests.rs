@@ -2,6 +2,7 @@
 //! the same fixture lines (tools/glibc-probes, bind-mounted /etc/hosts).
 #![allow(clippy::type_complexity)] // (input, expected) tables
 use super::*;
+use crate::resolve::lines::is_space;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -219,4 +220,36 @@ fn lookup_speed() {
     std::println!("hosts lookup: {per:?} per lookup ({found} found)");
     assert_eq!(found, 100_000);
     assert!(per.as_nanos() < 1000);
+}
+
+/// The first lookup of a file scans it, later ones use the index: both answer alike, for
+/// every word of the fixture (and its upper-case form) and every address.
+#[test]
+fn scan_and_index_agree() {
+    let warm = parse(FIXTURE);
+    let _ = warm.lookup(b"warm-up");
+    let _ = warm.name_of(&Address::new(IpAddr::V4(core::net::Ipv4Addr::LOCALHOST)));
+    let mut words: Vec<Vec<u8>> = FIXTURE
+        .split(|&b| is_space(b) || b == 0 || b == b'#')
+        .map(|w| w.to_vec())
+        .collect();
+    words.extend(words.clone().iter().map(|w| w.to_ascii_uppercase()));
+    words.extend([b"".to_vec(), b"lastst".to_vec(), b"nothere".to_vec()]);
+    for word in &words {
+        let fresh = parse(FIXTURE);
+        assert_eq!(
+            answers(&fresh, word),
+            answers(&warm, word),
+            "{:?}",
+            String::from_utf8_lossy(word)
+        );
+        if let Some(ip) = core::str::from_utf8(word)
+            .ok()
+            .and_then(|w| w.parse::<IpAddr>().ok())
+        {
+            let fresh = parse(FIXTURE);
+            let addr = Address::new(ip);
+            assert_eq!(fresh.name_of(&addr), warm.name_of(&addr), "{ip}");
+        }
+    }
 }

@@ -31,6 +31,9 @@ enum Quad {
 
 /// The usual spelling, four decimal parts 0-255 without leading zeros, in one tight pass.
 fn plain_quad(s: &[u8]) -> Quad {
+    if !s.first().is_some_and(u8::is_ascii_digit) {
+        return Quad::NotIpv4; // inet_aton's first check
+    }
     let (mut word, mut part, mut digits, mut dots) = (0u32, 0u32, 0, 0);
     let mut plain = true;
     for &b in s {
@@ -148,6 +151,10 @@ pub fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
 /// and the scope after it ([`split_scope`] then [`parse_ipv6`], in one pass over the
 /// bytes, as glibc's inet_pton6 reads them).
 pub fn parse_ipv6_scoped(s: &[u8]) -> Option<(Ipv6Addr, Option<&[u8]>)> {
+    // A host name fails here at once: an address starts with a hex digit or ':'.
+    if HEX[usize::from(*s.first()?)] > 0xf && s.first() != Some(&b':') {
+        return None;
+    }
     let mut w = Words::default();
     let mut gap: Option<usize> = None; // where "::" stands
     let rest = match s {
@@ -252,22 +259,11 @@ pub fn parse_ipv4_strict(s: &[u8]) -> Option<Ipv4Addr> {
 
 /// inet_pton's strict dotted quad: four decimal parts 0-255, no leading zeros.
 fn parse_quad(s: &[u8]) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut parts = s.split(|&b| b == b'.');
-    for octet in octets.iter_mut() {
-        let part = parts.next()?;
-        let valid = match part {
-            [b'0'] => true,
-            [b'1'..=b'9', more @ ..] => more.len() < 3 && more.iter().all(u8::is_ascii_digit),
-            _ => false,
-        };
-        if !valid {
-            return None;
-        }
-        let value = part.iter().fold(0u32, |v, &b| v * 10 + u32::from(b - b'0'));
-        *octet = u8::try_from(value).ok()?;
+    // Exactly the addresses plain_quad calls plain.
+    match plain_quad(s) {
+        Quad::Plain(ip) => Some(ip),
+        Quad::Other | Quad::NotIpv4 => None,
     }
-    parts.next().is_none().then_some(Ipv4Addr::from(octets))
 }
 
 /// getaddrinfo's split of `addr%scope` at the first `%`.

@@ -270,27 +270,37 @@ fn nss_addresses(name: &[u8], req: &Request) -> Result<Found, GaiError> {
 /// `multi on`. For AF_INET6 with AI_V4MAPPED, the IPv4 lines mapped when there is no IPv6
 /// line (or always, with AI_ALL).
 fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
-    let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
+    let hosts = HOSTS.get_owned(|text| text.map(super::hosts::from_bytes));
     let Some(hosts) = hosts.as_ref() else {
         return (Status::Unavail, None);
     };
     let multi = HOST_CONF.get(HostConf::parse).multi();
-    let lines: Vec<(Address, &[u8])> = match hosts.lookup(name) {
-        Some(matched) => matched.iter().map(|e| (e.address, e.name)).collect(),
-        None => Vec::new(),
-    };
-    let mut found = Found::empty();
-    let take = |family: i32, map_v4: bool, found: &mut Found| {
-        for (addr, official) in lines
+    let matched = hosts.lookup(name);
+    let lines = || {
+        matched
             .iter()
-            .filter_map(|(a, o)| Some((as_family(a, family)?, *o)))
-        {
+            .flat_map(|m| m.iter())
+            .map(|e| (e.address, e.name))
+    };
+    // Only AI_CANONNAME reads the canonical name: no copy otherwise.
+    let want_canon = req.has(AI_CANONNAME);
+    let mut found = Found::empty();
+    let mut add = |found: &mut Found, addr: Address, official: &[u8]| {
+        if want_canon && found.canon.is_none() {
+            found.canon = Some(official.to_vec());
+        }
+        found.addrs.push(addr);
+    };
+    let take = |family: i32,
+                map_v4: bool,
+                found: &mut Found,
+                add: &mut dyn FnMut(&mut Found, Address, &[u8])| {
+        for (addr, official) in lines().filter_map(|(a, o)| Some((as_family(&a, family)?, o))) {
             let addr = match (map_v4, addr.ip) {
                 (true, IpAddr::V4(v4)) => Address::new(IpAddr::V6(v4.to_ipv6_mapped())),
                 _ => addr,
             };
-            found.canon.get_or_insert_with(|| official.to_vec());
-            found.addrs.push(addr);
+            add(found, addr, official);
             if !multi {
                 break;
             }
@@ -298,20 +308,19 @@ fn from_files(name: &[u8], req: &Request) -> (Status, Option<Found>) {
     };
     match req.family {
         AF_UNSPEC => {
-            for (addr, official) in &lines {
-                found.canon.get_or_insert_with(|| official.to_vec());
-                found.addrs.push(*addr);
+            for (addr, official) in lines() {
+                add(&mut found, addr, official);
                 if !multi {
                     break;
                 }
             }
         }
-        AF_INET => take(AF_INET, false, &mut found),
+        AF_INET => take(AF_INET, false, &mut found, &mut add),
         _ => {
-            take(AF_INET6, false, &mut found);
+            take(AF_INET6, false, &mut found, &mut add);
             found.got_ipv6 = !found.addrs.is_empty();
             if req.flags & AI_V4MAPPED != 0 && (req.flags & AI_ALL != 0 || !found.got_ipv6) {
-                take(AF_INET, true, &mut found);
+                take(AF_INET, true, &mut found, &mut add);
             }
         }
     }
@@ -365,7 +374,7 @@ pub fn name_of(ip: &IpAddr) -> Result<Option<Vec<u8>>, GaiError> {
     for step in &line.steps {
         let (status, name) = match step.source {
             Source::Files => {
-                let hosts = HOSTS.get(|text| text.map(super::hosts::parse));
+                let hosts = HOSTS.get_owned(|text| text.map(super::hosts::from_bytes));
                 match hosts.as_ref() {
                     None => (Status::Unavail, None),
                     Some(h) => match h.name_of(&Address::new(*ip)) {
