@@ -172,6 +172,9 @@ fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
 /// The address a numeric node stands for under the requested family; Ok(None) if the node
 /// is not numeric.
 fn numeric_address(node: &[u8], req: &Request) -> Result<Option<Address>, GaiError> {
+    if !numeric::may_be_numeric(node) {
+        return Ok(None); // a host name: "example.com" stops at its 'm'
+    }
     if let Some(v4) = numeric::parse_ipv4(node) {
         let ip = match req.family {
             AF_UNSPEC | AF_INET => IpAddr::V4(v4),

@@ -139,6 +139,14 @@ const HEX: [u8; 256] = {
     table
 };
 
+/// False when `s` cannot be a numeric host of any form: a byte before the first `%` that no
+/// inet_aton or inet_pton6 spelling has (most host names have one early on).
+pub fn may_be_numeric(s: &[u8]) -> bool {
+    s.iter()
+        .take_while(|&&b| b != b'%')
+        .all(|&b| HEX[usize::from(b)] <= 0xf || matches!(b, b'.' | b':' | b'x' | b'X'))
+}
+
 /// `inet_pton(AF_INET6, ...)` without a scope.
 pub fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
     match parse_ipv6_scoped(s)? {

@@ -348,3 +348,22 @@ fn scoped_parse_agrees_with_split_then_parse() {
         assert_eq!(parse_ipv6_scoped(s), want, "{:?}", core::str::from_utf8(s));
     }
 }
+
+#[test]
+fn may_be_numeric_never_rejects_a_numeric_host() {
+    for s in [
+        &b"127.0.0.1"[..],
+        b"0x7f.1",
+        b"0X7F.1",
+        b"::1",
+        b"fe80::1%lo",
+        b"::ffff:1.2.3.4",
+        b"2001:DB8::1",
+        b"017.1",
+    ] {
+        assert!(may_be_numeric(s), "{:?}", core::str::from_utf8(s));
+    }
+    for s in [&b"localhost"[..], b"example.com", b"1.2.3.4 ", b"host-1"] {
+        assert!(!may_be_numeric(s), "{:?}", core::str::from_utf8(s));
+    }
+}
