@@ -28,11 +28,13 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +49,8 @@ struct lookup {
 static const struct lookup lookups[] = {
     {"num4", "192.0.2.7", "192.0.2.7#80/1/6"},
     {"num6", "2001:db8::7", "2001:db8::7#80/1/6"},
+    {"loop4", "127.0.0.1", "127.0.0.1#80/1/6"},
+    {"loop6", "::1", "::1#80/1/6"},
     {"hosts", "bench-host.example", "10.9.8.7#80/1/6"},
     {"localhost", "localhost", "::1#80/1/6 127.0.0.1#80/1/6"},
     {"dns-dual", "dual.bench.test", "2001:db8::53#80/1/6 192.0.2.53#80/1/6"},
@@ -274,8 +278,8 @@ static int run_threads(long n, int threads)
 {
     char got[512];
     answer_of(thread_node, got, sizeof got);
-    if (strcmp(got, lookups[2].want) != 0)
-        return wrong("threads", got, lookups[2].want);
+    if (strcmp(got, lookups[4].want) != 0)
+        return wrong("threads", got, lookups[4].want);
     struct worker *w = calloc(threads, sizeof *w);
     if (!w)
         return 2;
@@ -301,6 +305,175 @@ static int run_threads(long n, int threads)
     return 0;
 }
 
+/* --- memory ------------------------------------------------------------------------ */
+
+/* This process's resident set in KiB, or -1: smaps_rollup's Rss, counted from the page
+ * tables (VmRSS in /proc/self/status lags by up to 64 pages per CPU). */
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Rss: %ld", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+/* "rss-NAME N": the growth of the resident set from the 1,000th lookup of NAME's node to
+ * the (1,000 + N)th, in KiB. */
+static int run_rss(const struct lookup *l, long n)
+{
+    char got[512];
+    answer_of(l->node, got, sizeof got);
+    if (strcmp(got, l->want) != 0)
+        return wrong(l->name, got, l->want);
+    for (int i = 0; i < 1000; i++)
+        resolve(l->node);
+    rss_kib(); /* its own first-use costs (stdio) are not the lookups' */
+    long before = rss_kib();
+    for (long i = 0; i < n; i++)
+        if (resolve(l->node) != 0)
+            return wrong(l->name, "a lookup failed", l->want);
+    long after = rss_kib();
+    if (before < 0 || after < 0)
+        return wrong(l->name, "no Rss in /proc/self/smaps_rollup", "a number");
+    printf("ok rss-%s kib_growth=%ld\n", l->name, after - before);
+    return 0;
+}
+
+/* "first-NAME": one lookup in a fresh process (what most programs do), timed. */
+static int run_first(const struct lookup *l)
+{
+    char got[512];
+    double t0 = now_ns();
+    answer_of(l->node, got, sizeof got);
+    double t1 = now_ns();
+    if (strcmp(got, l->want) != 0)
+        return wrong(l->name, got, l->want);
+    printf("ok first-%s ns_per_op=%.2f\n", l->name, t1 - t0);
+    return 0;
+}
+
+/* "index-NAME": what the process's resident set grew by over two lookups (the first one
+ * and the one that builds a lookup index), in KiB. */
+static int run_index(const struct lookup *l)
+{
+    char got[512];
+    long before = rss_kib();
+    answer_of(l->node, got, sizeof got);
+    answer_of(l->node, got, sizeof got);
+    long after = rss_kib();
+    if (strcmp(got, l->want) != 0)
+        return wrong(l->name, got, l->want);
+    printf("ok index-%s kib_growth=%ld\n", l->name, after - before);
+    return 0;
+}
+
+/* --- floors ------------------------------------------------------------------------ */
+
+/* "stat": a bare stat(2) of /etc/hosts, the one syscall a hosts lookup needs. */
+static int run_stat(long n)
+{
+    struct stat st;
+    if (stat("/etc/hosts", &st) != 0)
+        return wrong("stat", strerror(errno), "success");
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++)
+        if (stat("/etc/hosts", &st) != 0)
+            return wrong("stat", strerror(errno), "success");
+    double t1 = now_ns();
+    if (n > 0)
+        printf("ok stat ns_per_op=%.2f\n", (t1 - t0) / n);
+    return 0;
+}
+
+struct stat_worker {
+    pthread_t thread;
+    long count;
+};
+
+static void *stat_main(void *arg)
+{
+    struct stat_worker *w = arg;
+    struct stat st;
+    for (long i = 0; i < w->count; i++)
+        stat("/etc/hosts", &st);
+    return NULL;
+}
+
+/* "stat-threads": the stat loop from T threads; total stats per second. */
+static int run_stat_threads(long n, int threads)
+{
+    struct stat_worker *w = calloc(threads, sizeof *w);
+    if (!w)
+        return 2;
+    double t0 = now_ns();
+    for (int i = 0; i < threads; i++) {
+        w[i].count = n / threads + (i < n % threads);
+        if (pthread_create(&w[i].thread, NULL, stat_main, &w[i]) != 0)
+            return wrong("stat-threads", "pthread_create failed", "threads");
+    }
+    for (int i = 0; i < threads; i++)
+        pthread_join(w[i].thread, NULL);
+    double t1 = now_ns();
+    if (n > 0)
+        printf("ok stat-threads ops_per_s=%.0f threads=%d\n", n / ((t1 - t0) / 1e9), threads);
+    free(w);
+    return 0;
+}
+
+/* "udp-fresh": a UDP round trip on a fresh socket each time, as a resolver without kept
+ * sockets makes it: socket, connect, send, poll, recv, close. */
+static int udp_fresh_once(char *why, size_t size)
+{
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons(53);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
+        snprintf(why, size, "socket/connect: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    static const unsigned char query[] = {
+        0x12, 0x35, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+        6, 'v', '4', 'o', 'n', 'l', 'y', 5, 'b', 'e', 'n', 'c', 'h', 4, 't', 'e', 's', 't', 0,
+        0, 1, 0, 1,
+    };
+    unsigned char reply[512];
+    struct pollfd p = {fd, POLLIN, 0};
+    ssize_t got = -1;
+    if (send(fd, query, sizeof query, 0) == (ssize_t)sizeof query && poll(&p, 1, 2000) == 1)
+        got = recv(fd, reply, sizeof reply, 0);
+    close(fd);
+    if (got < 12 || reply[0] != 0x12 || reply[1] != 0x35 || reply[7] != 1) {
+        snprintf(why, size, "no one-answer reply (%zd bytes)", got);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_udp_fresh(long n)
+{
+    char why[128];
+    if (udp_fresh_once(why, sizeof why) != 0)
+        return wrong("udp-fresh", why, "a reply");
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++)
+        if (udp_fresh_once(why, sizeof why) != 0)
+            return wrong("udp-fresh", why, "a reply");
+    double t1 = now_ns();
+    if (n > 0)
+        printf("ok udp-fresh ns_per_op=%.2f\n", (t1 - t0) / n);
+    return 0;
+}
+
 /* --- main --------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -317,8 +490,20 @@ int main(int argc, char **argv)
         return run_udp(n);
     if (strcmp(name, "threads") == 0)
         return run_threads(n, argc > 3 ? atoi(argv[3]) : 1);
+    if (strcmp(name, "stat") == 0)
+        return run_stat(n);
+    if (strcmp(name, "stat-threads") == 0)
+        return run_stat_threads(n, argc > 3 ? atoi(argv[3]) : 1);
+    if (strcmp(name, "udp-fresh") == 0)
+        return run_udp_fresh(n);
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
         const struct lookup *l = &lookups[i];
+        if (strncmp(name, "rss-", 4) == 0 && strcmp(name + 4, l->name) == 0)
+            return run_rss(l, n);
+        if (strncmp(name, "first-", 6) == 0 && strcmp(name + 6, l->name) == 0)
+            return run_first(l);
+        if (strncmp(name, "index-", 6) == 0 && strcmp(name + 6, l->name) == 0)
+            return run_index(l);
         if (strcmp(name, l->name) != 0)
             continue;
         char got[512];

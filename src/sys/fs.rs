@@ -92,18 +92,22 @@ pub fn read_file(path: &[u8], limit: usize) -> Result<alloc::vec::Vec<u8>, Errno
 }
 
 fn read_all(fd: RawFd, limit: usize) -> Result<alloc::vec::Vec<u8>, Errno> {
-    let mut out = alloc::vec::Vec::new();
-    let mut chunk = [0u8; 4096];
+    // Sized from fstat, so a file is read in one call into a vector of its size (+1 for
+    // the read that sees the end), not grown chunk by chunk: no slack kept, few syscalls.
+    let hint = fstat(fd).map_or(0, |id| usize::try_from(id.size).unwrap_or(0));
+    let mut out = alloc::vec::Vec::with_capacity(hint.min(limit) + 1);
     loop {
-        match read(fd, &mut chunk) {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity().max(4096));
+        }
+        let len = out.len();
+        out.resize(out.capacity(), 0);
+        let got = read(fd, out.get_mut(len..).unwrap_or_default());
+        out.truncate(len + *got.as_ref().unwrap_or(&0));
+        match got {
             Ok(0) => return Ok(out),
-            Ok(n) => {
-                if out.len() + n > limit {
-                    return Err(Errno::NOMEM);
-                }
-                out.extend_from_slice(&chunk[..n]);
-            }
-            Err(Errno::INTR) => continue,
+            Ok(_) if out.len() > limit => return Err(Errno::NOMEM),
+            Ok(_) | Err(Errno::INTR) => continue,
             Err(e) => return Err(e),
         }
     }
