@@ -76,6 +76,7 @@ if [ "${BENCH_INSIDE:-0}" != 1 ]; then
     }
     make_hosts 20 "$out/hosts-20"
     make_hosts 10000 "$out/hosts-10000"
+    make_hosts 200000 "$out/hosts-200000"
     again=("$lib")
     [ $mode = quick ] && again=(--quick "$lib")
     exec unshare -m -n env BENCH_INSIDE=1 bash "$0" "${again[@]}"
@@ -89,7 +90,7 @@ for f in services nsswitch.conf resolv.conf; do
     mount --bind "$here/fixtures/$f" "/etc/$f" || die "bind-mount /etc/$f failed"
 done
 hosts_now=
-use_hosts() { # use_hosts 20|10000: bind-mount that hosts file over /etc/hosts
+use_hosts() { # use_hosts 20|10000|200000: bind-mount that hosts file over /etc/hosts
     [ "$hosts_now" = "$1" ] && return 0
     mount --bind "$out/hosts-$1" /etc/hosts || die "bind-mount /etc/hosts failed"
     hosts_now=$1
@@ -130,7 +131,9 @@ run_variant() { # run_variant VARIANT ARGS...: one workload process
 is_netshim() { case $1 in linked | preload*) return 0 ;; esac; return 1; }
 
 # --- the rows ----------------------------------------------------------------------------
-# id | label | workload | hosts file | iterations (full run) | threads | callgrind N
+# id | label | workload | hosts file | iterations (full run) | threads | callgrind N [| rounds
+#    [| variants]]: rounds "1" for rows that measure a count, not a time (memory); variants
+#    "glibc" for the reference rows (the floors a target is measured against).
 rows=(
     "num4|getaddrinfo numeric IPv4|num4|20|200000|1|500"
     "num6|getaddrinfo numeric IPv6|num6|20|200000|1|500"
@@ -138,7 +141,9 @@ rows=(
     "local20|\"localhost\", 20 lines|localhost|20|2000|1|50"
     "hosts10k|hosts-file name, 10,000 lines|hosts|10000|60|1|4"
     "local10k|\"localhost\", 10,000 lines|localhost|10000|60|1|4"
-    "udp|one UDP round trip to the DNS server (reference)|udp-rtt|20|4000|1|100"
+    "stat|a bare stat(2) of /etc/hosts (reference)|stat|20|20000|1|500|11|glibc"
+    "udp|one UDP round trip to the DNS server (reference)|udp-rtt|20|4000|1|100|11|glibc"
+    "udpfresh|one UDP round trip on a fresh socket: socket, connect, send, poll, recv, close (reference)|udp-fresh|20|2000|1|50|11|glibc"
     "dnsdual|DNS name, A+AAAA|dns-dual|20|1000|1|20"
     "dnsa|DNS name, A only (AAAA NODATA)|dns-a|20|1000|1|20"
     "nxdomain|NXDOMAIN through a one-entry search list|nxdomain|20|600|1|20"
@@ -150,7 +155,23 @@ rows=(
     "t4|hosts lookups, 4 threads (lookups/s)|threads|20|20000|4|0"
     "t8|hosts lookups, 8 threads (lookups/s)|threads|20|20000|8|0"
     "t32|hosts lookups, 32 threads (lookups/s)|threads|20|20000|32|0"
+    "st8|bare stat(2) loop, 8 threads (stats/s, reference)|stat-threads|20|20000|8|0|11|glibc"
+    "st32|bare stat(2) loop, 32 threads (stats/s, reference)|stat-threads|20|20000|32|0|11|glibc"
+    "first20|first lookup in a fresh process, 20-line hosts file|first-hosts|20|1|1|0"
+    "first10k|first lookup in a fresh process, 10,000-line hosts file|first-hosts|10000|1|1|0"
+    "first200k|first lookup in a fresh process, 200,000-line hosts file|first-hosts|200000|1|1|0"
+    "index10k|memory held after two lookups, 10,000-line file (0.45 MB)|index-hosts|10000|1|1|0|1"
+    "index200k|memory held after two lookups, 200,000-line file (9.4 MB)|index-hosts|200000|1|1|0|1"
+    "rss4|RSS growth, 1,000th to 1,000,000th lookup: 127.0.0.1|rss-loop4|20|999000|1|0|1"
+    "rss6|RSS growth, 1,000th to 1,000,000th lookup: ::1|rss-loop6|20|999000|1|0|1"
+    "rsslocal|RSS growth, 1,000th to 1,000,000th lookup: localhost|rss-localhost|20|999000|1|0|1"
 )
+# Does row spec $1 run variant $2?
+runs_variant() {
+    local only
+    IFS='|' read -r _ _ _ _ _ _ _ _ only <<<"$1"
+    [ -z "$only" ] || [ "$only" = "$2" ]
+}
 rounds=11
 [ $mode = quick ] && rounds=1
 res="$out/results"
@@ -182,20 +203,22 @@ classify() { # classify ROW VARIANT OUTPUT -> prints the status
 }
 
 for spec in "${rows[@]}"; do
-    IFS='|' read -r id label work hosts iters threads _ <<<"$spec"
+    IFS='|' read -r id label work hosts iters threads _ row_rounds _ <<<"$spec"
     use_hosts "$hosts"
     [ $mode = quick ] && iters=$(( iters / 20 > 2 ? iters / 20 : 2 ))
     for v in "${variants[@]}"; do
-        [ "$id" = udp ] && [ "$v" != glibc ] && continue
+        runs_variant "$spec" "$v" || continue
         # A netshim variant whose DNS source is missing would time a no-op NXDOMAIN.
         if [ "$id" = nxdomain ] && [ -e "$res/$v.dns-missing" ]; then echo n/a-dns >"$res/$id.$v.status"; fi
     done
-    for ((r = 1; r <= rounds; r++)); do
+    this_rounds=$rounds
+    [ "${row_rounds:-$rounds}" -lt "$rounds" ] && this_rounds=$row_rounds
+    for ((r = 1; r <= this_rounds; r++)); do
         for v in "${variants[@]}"; do
-            [ "$id" = udp ] && [ "$v" != glibc ] && continue
+            runs_variant "$spec" "$v" || continue
             [ -e "$res/$id.$v.status" ] && continue
             text=$(run_variant "$v" "$work" "$iters" "$threads" 2>&1)
-            value=$(sed -n 's/^ok .* \(ns_per_op\|ops_per_s\)=\([0-9.]*\).*/\2/p' <<<"$text")
+            value=$(sed -n 's/^ok .* \(ns_per_op\|ops_per_s\|kib_growth\)=\([0-9.-]*\).*/\2/p' <<<"$text")
             if [ -n "$value" ]; then
                 echo "$value" >>"$res/$id.$v"
                 continue
@@ -237,11 +260,24 @@ per_op() { # per_op COUNT_N COUNT_2N N
 if [ $mode = full ]; then
     mkdir -p "$out/callgrind" "$out/strace"
     for spec in "${rows[@]}"; do
-        IFS='|' read -r id label work hosts iters threads cn <<<"$spec"
-        [ "$cn" = 0 ] && continue
+        IFS='|' read -r id label work hosts iters threads cn _ <<<"$spec"
         use_hosts "$hosts"
+        if [ "$work" = first-hosts ]; then
+            # One lookup in a fresh process: the whole run's instructions and syscalls, less
+            # those of a run whose one lookup is numeric (start-up, the answer check).
+            for v in "${variants[@]}"; do
+                [ -e "$res/$id.$v.status" ] && continue
+                [ "$v" = preload+log ] && continue
+                whole=$(instr_count "$v" first-hosts 0) base=$(instr_count "$v" first-num4 0)
+                [ -n "$whole" ] && [ -n "$base" ] && echo $((whole - base)) >"$res/$id.$v.instr"
+                whole=$(syscall_count "$v" first-hosts 0) base=$(syscall_count "$v" first-num4 0)
+                [ -n "$whole" ] && [ -n "$base" ] && echo $((whole - base)) >"$res/$id.$v.sys"
+            done
+            continue
+        fi
+        [ "$cn" = 0 ] && continue
         for v in "${variants[@]}"; do
-            [ "$id" = udp ] && [ "$v" != glibc ] && continue
+            runs_variant "$spec" "$v" || continue
             [ -e "$res/$id.$v.status" ] && continue
             # Logging changes connect() and getaddrinfo(): the connect rows and one numeric
             # and one hosts-file lookup row show its cost; the others would repeat it.

@@ -262,6 +262,33 @@ fn skip(text: &[u8], at: usize, skip: u8) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// The end of the field starting at `at`: the first blank, `\n` or `#` from there. Eight
+/// bytes at a time: every such byte is below 0x21 or is `#`, and a word with neither
+/// (the usual case inside a name) is skipped whole.
+fn skip_field(text: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    loop {
+        let Some(word) = text.get(at..at + 8) else {
+            return skip(text, at, FIELD);
+        };
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        // The lowest byte flagged is exactly the first below 0x21 or equal to '#' (the
+        // borrow of a subtraction only flags bytes above a true one).
+        let hash = w ^ (ONES * u64::from(b'#'));
+        let flags = ((w.wrapping_sub(ONES * 0x21) & !w) | (hash.wrapping_sub(ONES) & !hash)) & HIGH;
+        if flags == 0 {
+            at += 8;
+            continue;
+        }
+        let first = at + (flags.trailing_zeros() / 8) as usize;
+        if class(text, first) != FIELD {
+            return first;
+        }
+        at = first + 1; // a control byte below 0x21 that is not a blank: part of the field
+    }
+}
+
 /// The line after the one containing `at`.
 fn next_line(text: &[u8], at: usize) -> usize {
     let rest = text.get(at..).unwrap_or_default();
@@ -304,7 +331,7 @@ fn read_line<'t>(
     if class(text, start) != FIELD {
         return (next_line(text, start), None); // blank or comment
     }
-    let mut end = skip(text, start, FIELD);
+    let mut end = skip_field(text, start);
     let mut line = Line {
         address: text.get(start..end).unwrap_or_default(),
         official: &[],
@@ -321,7 +348,7 @@ fn read_line<'t>(
         if class(text, field) != FIELD {
             break;
         }
-        end = skip(text, field, FIELD);
+        end = skip_field(text, field);
         let this = text.get(field..end).unwrap_or_default();
         if names == 0 {
             line.official = this;

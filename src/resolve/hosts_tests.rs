@@ -253,3 +253,19 @@ fn scan_and_index_agree() {
         }
     }
 }
+
+/// The word-at-a-time field end agrees with the byte-by-byte one on every position of
+/// text made of blanks, '#', control bytes, high bytes and letters.
+#[test]
+fn skip_field_agrees_with_bytewise() {
+    let mut text = Vec::new();
+    let mut seed = 7u32;
+    let pick = b"ab\t #\n\x01\x1f\x21\x22\x24\x80\xa3\xff\x0b\r";
+    for _ in 0..5_000 {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        text.push(pick[(seed >> 16) as usize % pick.len()]);
+    }
+    for at in 0..text.len() {
+        assert_eq!(skip_field(&text, at), skip(&text, at, FIELD), "at {at}");
+    }
+}

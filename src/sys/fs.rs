@@ -100,10 +100,7 @@ fn read_all(fd: RawFd, limit: usize) -> Result<alloc::vec::Vec<u8>, Errno> {
         if out.len() == out.capacity() {
             out.reserve(out.capacity().max(4096));
         }
-        let len = out.len();
-        out.resize(out.capacity(), 0);
-        let got = read(fd, out.get_mut(len..).unwrap_or_default());
-        out.truncate(len + *got.as_ref().unwrap_or(&0));
+        let got = read_spare(fd, &mut out);
         match got {
             Ok(0) => return Ok(out),
             Ok(_) if out.len() > limit => return Err(Errno::NOMEM),
@@ -111,4 +108,16 @@ fn read_all(fd: RawFd, limit: usize) -> Result<alloc::vec::Vec<u8>, Errno> {
             Err(e) => return Err(e),
         }
     }
+}
+
+/// read(2) into the vector's spare capacity, extending it by what was read.
+fn read_spare(fd: RawFd, out: &mut alloc::vec::Vec<u8>) -> Result<usize, Errno> {
+    let spare = out.spare_capacity_mut();
+    // SAFETY: `spare` is writable for `spare.len()` bytes; the kernel writes at most that
+    // many and reports how many it wrote.
+    let n = decode(unsafe { syscall!(libc::SYS_read, fd, spare.as_mut_ptr(), spare.len()) })?;
+    let n = n.min(spare.len());
+    // SAFETY: the kernel initialised the first `n` spare bytes (n ≤ the spare capacity).
+    unsafe { out.set_len(out.len() + n) };
+    Ok(n)
 }
