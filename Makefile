@@ -16,7 +16,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
 
 all: lib
 
@@ -42,7 +42,7 @@ deps-bench:
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
 
-test: deps-test lib unit c-tests gai-diff dns-misbehave log-tests trace-tests secure-tests soak bench-quick check-aarch64 lint
+test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests soak bench-quick check-aarch64 lint
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -56,6 +56,11 @@ c-tests: lib
 # namespaces with fixture /etc files (tests/gai-diff).
 gai-diff: lib
 	bash tests/gai-diff/run.sh $(BUILD)/lib/libnetshim.so
+
+# The address sort's cache against glibc while a namespace's addresses and routes change
+# between lookups, across fork and fd reuse (tests/sort-cache, about 1 s).
+sort-cache: lib
+	bash tests/sort-cache/run.sh $(BUILD)/lib/libnetshim.so
 
 # The resolver against a DNS server that misbehaves on purpose: exact answers, time bounds.
 dns-misbehave: lib

@@ -3,8 +3,9 @@
 //! service, resolve the node (null, numeric, then the nsswitch sources), pair each
 //! address with each socket type, sort.
 
-use super::addrconfig::{self, Interfaces};
+use super::addrconfig::Interfaces;
 pub use super::found::{Entry, Found};
+use super::hostnet::HostNet;
 use super::request::{Request, Service, AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST};
 use super::request::{AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED};
 use super::request::{AI_CANONIDN, AI_IDN};
@@ -26,12 +27,11 @@ pub struct Answer {
 /// code of a failed lookup (sources::from_sources).
 pub fn getaddrinfo(req: Request, caller_errno: i32) -> Result<Answer, GaiError> {
     let mut req = req.validated()?;
-    // The host's addresses, asked of the kernel at most once per call.
-    let mut interfaces: Option<Interfaces> = None;
+    // The host's addresses and source choices: cached across calls (hostnet), checked at
+    // most once per call.
+    let mut net = HostNet::default();
     if req.has(AI_ADDRCONFIG) {
-        let found = addrconfig::query();
-        req.family = narrow_by_interfaces(req.family, &found)?;
-        interfaces = Some(found);
+        req.family = narrow_by_interfaces(req.family, &net.interfaces())?;
     }
     let service = match req.service.and_then(Service::classify) {
         Some(Service::Name(_)) if req.has(AI_NUMERICSERV) => return Err(GaiError::NoName),
@@ -77,12 +77,12 @@ pub fn getaddrinfo(req: Request, caller_errno: i32) -> Result<Answer, GaiError> 
         // outcome (lo's addresses are never deprecated or home addresses, both are on lo,
         // and rule 9 never compares across families): skip the netlink dump glibc makes.
         let loopback_only = entries.iter().all(|e| is_loopback_itself(&e.addr.ip));
-        let interfaces = match (interfaces.as_ref(), loopback_only) {
-            (Some(known), _) => known.clone(),
-            (None, true) => Interfaces::default(),
-            (None, false) => addrconfig::query(),
+        let interfaces = match (net.known_interfaces(), loopback_only) {
+            (Some(known), _) => known,
+            (None, true) => alloc::sync::Arc::new(Interfaces::default()),
+            (None, false) => net.interfaces(),
         };
-        sort::sort_entries(&mut entries, &sources::gai_policy(), &interfaces);
+        sort::sort_entries(&mut entries, &sources::gai_policy(), &interfaces, &mut net);
     }
     let canon = match req.node {
         Some(node) if req.has(AI_CANONNAME) => Some(canonical(found.canon, node, &req)?),

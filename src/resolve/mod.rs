@@ -14,6 +14,7 @@ pub mod gai;
 pub mod gaiconf;
 pub mod gni;
 mod hostconf;
+pub mod hostnet;
 pub mod hosts;
 pub mod idna;
 pub mod lines;

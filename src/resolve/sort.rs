@@ -8,6 +8,7 @@
 use super::addrconfig::Interfaces;
 use super::found::Entry;
 use super::gaiconf::{Policy, PrefixEntry};
+use super::hostnet::HostNet;
 use super::Address;
 use crate::sys::{self, RawFd};
 use alloc::vec::Vec;
@@ -30,13 +31,23 @@ pub struct SortInfo {
 
 /// Learns each node's source (reusing the previous node's answer for the same address,
 /// as glibc does) and sorts `entries` in place.
-pub fn sort_entries(entries: &mut Vec<Entry>, policy: &Policy, interfaces: &Interfaces) {
+pub fn sort_entries(
+    entries: &mut Vec<Entry>,
+    policy: &Policy,
+    interfaces: &Interfaces,
+    net: &mut HostNet,
+) {
     // glibc's first source probe is a cancellation point (its __connect), also for the
-    // loopback addresses netshim does not probe: a cancelled lookup needs no order.
+    // loopback addresses netshim does not probe, and for sources netshim remembers: a
+    // cancelled lookup needs no order.
     if crate::sys::cancel::test().is_err() {
         return;
     }
-    let mut probe = Prober::default();
+    let mut probe = Prober {
+        net,
+        v4: None,
+        v6: None,
+    };
     let mut infos: Vec<SortInfo> = Vec::with_capacity(entries.len());
     for entry in entries.iter() {
         let previous = infos.last().filter(|p| p.dest == entry.addr).copied();
@@ -287,14 +298,15 @@ fn compare(i1: usize, a1: &SortInfo, i2: usize, a2: &SortInfo, policy: &Policy) 
 }
 
 /// Source learning: one UDP socket per family, connected to each destination in turn
-/// (connect on UDP sends nothing; the kernel only picks the route and source).
-#[derive(Default)]
-struct Prober {
+/// (connect on UDP sends nothing; the kernel only picks the route and source). Answers
+/// are remembered until the host's addresses or routes change (hostnet).
+struct Prober<'a> {
+    net: &'a mut HostNet,
     v4: Option<RawFd>,
     v6: Option<RawFd>,
 }
 
-impl Prober {
+impl Prober<'_> {
     fn source_of(&mut self, dest: &Address) -> Option<Address> {
         // The kernel's answer for the loopback addresses is themselves: no syscall needed.
         match dest.ip {
@@ -302,6 +314,18 @@ impl Prober {
             IpAddr::V6(v6) if v6 == Ipv6Addr::LOCALHOST => return Some(Address::new(dest.ip)),
             _ => {}
         }
+        if let Some(known) = self.net.source(dest) {
+            return known;
+        }
+        // No socket (EMFILE, say) says nothing about the destination: not remembered.
+        let fd = self.socket_for(dest)?;
+        let found = ask(fd, dest);
+        self.net.remember(*dest, found);
+        found
+    }
+
+    /// The family's probe socket, made on first use.
+    fn socket_for(&mut self, dest: &Address) -> Option<RawFd> {
         let (family, slot) = match dest.ip {
             IpAddr::V4(_) => (libc::AF_INET, &mut self.v4),
             IpAddr::V6(_) => (libc::AF_INET6, &mut self.v6),
@@ -318,12 +342,7 @@ impl Prober {
                 fd
             }
         };
-        let mut buf = [0u8; super::sockaddr::SOCKADDR_IN6_LEN];
-        let len = super::sockaddr::encode(dest, 0, &mut buf);
-        sys::net::connect(fd, &buf[..len]).ok()?;
-        let mut name = [0u8; 28];
-        let n = sys::net::getsockname(fd, &mut name).ok()?;
-        super::sockaddr::decode(&name[..n.min(name.len())])
+        Some(fd)
     }
 
     fn close(&mut self) {
@@ -331,6 +350,16 @@ impl Prober {
             let _ = sys::fs::close(fd);
         }
     }
+}
+
+/// The kernel's source address for `dest` on the probe socket `fd`; None: unreachable.
+fn ask(fd: RawFd, dest: &Address) -> Option<Address> {
+    let mut buf = [0u8; super::sockaddr::SOCKADDR_IN6_LEN];
+    let len = super::sockaddr::encode(dest, 0, &mut buf);
+    sys::net::connect(fd, &buf[..len]).ok()?;
+    let mut name = [0u8; 28];
+    let n = sys::net::getsockname(fd, &mut name).ok()?;
+    super::sockaddr::decode(&name[..n.min(name.len())])
 }
 
 #[cfg(test)]
