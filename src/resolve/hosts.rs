@@ -401,9 +401,14 @@ fn hash_ip(ip: &IpAddr) -> u32 {
     }
 }
 
-/// The IPv4 address a `::ffff:a.b.c.d` line also answers gethostbyaddr for.
+/// The IPv4 address an IPv6 line also answers gethostbyaddr for: `::ffff:a.b.c.d` for
+/// a.b.c.d, and `::1` for 127.0.0.1 (nss_files reads both so for AF_INET, as it does for
+/// getaddrinfo).
 fn unmapped(ip: &IpAddr) -> Option<IpAddr> {
     match ip {
+        IpAddr::V6(v6) if *v6 == core::net::Ipv6Addr::LOCALHOST => {
+            Some(IpAddr::V4(core::net::Ipv4Addr::LOCALHOST))
+        }
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
         IpAddr::V4(_) => None,
     }
@@ -442,7 +447,7 @@ impl Hosts {
         for (offset, line) in self.lines(&[]) {
             let Some(ip) = line.ip() else { continue };
             keys.push(Key::new(hash_ip(&ip), offset));
-            // gethostbyaddr for IPv4 also finds lines written as IPv4-mapped IPv6.
+            // gethostbyaddr for IPv4 also finds IPv4-mapped and ::1 lines.
             if let Some(v4) = unmapped(&ip) {
                 keys.push(Key::new(hash_ip(&v4), offset));
             }

@@ -155,6 +155,10 @@ fn name_of_table() {
         ("10.9.9.9", None),
         ("::ffff:10.1.0.1", None),
     ];
+    let loop6 = parse(b"::1 six-loop\n127.0.0.1 four-loop\n");
+    let v4 = Address::new(IpAddr::V4(core::net::Ipv4Addr::LOCALHOST));
+    assert_eq!(loop6.name_of(&v4), Some(&b"six-loop"[..]));
+    assert_eq!(loop6.name_of(&v4), Some(&b"six-loop"[..])); // the index agrees
     for &(ip, want) in cases {
         let ip: IpAddr = ip
             .parse()
