@@ -38,7 +38,7 @@ echo
 echo "| workload | glibc | musl (static) | netshim linked | netshim preloaded | preloaded, logging on |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for spec in "$@"; do
-    IFS='|' read -r id label work _ _ threads _ <<<"$spec"
+    IFS='|' read -r id label work _ _ threads _ _ <<<"$spec"
     base=$(median "$id" glibc)
     line="| $label |"
     for v in "${variants[@]}"; do
@@ -69,14 +69,15 @@ if [ "$mode" = full ]; then
     echo
     echo "### Instructions and syscalls per operation (single-threaded rows)"
     echo
-    echo "Instructions: valgrind --tool=callgrind, main thread, (count at 2N − count at N) / N."
+    echo "Instructions: valgrind --tool=callgrind, main thread, (count at 2N − count at N) / N;"
+    echo "first-lookup rows: the whole run's count less a run whose one lookup is numeric."
     echo "Syscalls: strace -c (main thread), same difference. In brackets: instructions ÷ glibc's."
     echo
     echo "| workload | glibc | musl (static) | netshim linked | netshim preloaded | preloaded, logging on |"
     echo "| --- | --- | --- | --- | --- | --- |"
     for spec in "$@"; do
-        IFS='|' read -r id label work _ _ threads cn <<<"$spec"
-        [ "$cn" = 0 ] && continue
+        IFS='|' read -r id label work _ _ threads cn _ <<<"$spec"
+        [ "$cn" = 0 ] && [ "$work" != first-hosts ] && continue
         base=$(cat "$res/$id.glibc.instr" 2>/dev/null)
         line="| $label |"
         for v in "${variants[@]}"; do
