@@ -172,8 +172,15 @@ fn from_numeric(node: &[u8], req: &Request) -> Result<Option<Found>, GaiError> {
 /// The address a numeric node stands for under the requested family; Ok(None) if the node
 /// is not numeric.
 fn numeric_address(node: &[u8], req: &Request) -> Result<Option<Address>, GaiError> {
-    if !numeric::may_be_numeric(node) {
-        return Ok(None); // a host name: "example.com" stops at its 'm'
+    // A host name starting with a hex letter ("example.com", "bench-host") is told from
+    // an IPv6 address by its first impossible byte; other names fail the parsers' first
+    // byte checks, and numeric hosts go straight to them.
+    if node
+        .first()
+        .is_some_and(|b| b.is_ascii_hexdigit() && !b.is_ascii_digit())
+        && !numeric::may_be_numeric(node)
+    {
+        return Ok(None);
     }
     if let Some(v4) = numeric::parse_ipv4(node) {
         let ip = match req.family {
