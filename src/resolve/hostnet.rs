@@ -155,6 +155,9 @@ impl HostNet {
         if let Some(known) = &self.interfaces {
             return known.clone();
         }
+        // glibc's __check_pf is a cancellation point (its netlink __sendto) on every call,
+        // so a cached answer still is one (a pending cancel acts; the dump would test too).
+        let _ = sys::cancel::test();
         let (generation, live) = self.view();
         let cached = CACHE.with(|c| c.interfaces.clone().filter(|_| c.generation == generation));
         let found = cached.unwrap_or_else(|| {

@@ -87,6 +87,9 @@ pub enum Service<'a> {
 }
 
 impl<'a> Service<'a> {
+    // Not inlined: merged into callers, its length checks were hoisted above the None test
+    // of `Option<&[u8]>` (whose length is then uninitialised), which memcheck reports.
+    #[inline(never)]
     pub fn classify(service: &'a [u8]) -> Option<Self> {
         if service.is_empty() {
             return None;
