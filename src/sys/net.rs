@@ -176,6 +176,31 @@ pub fn recvfrom(
     Ok((n, from_len as usize))
 }
 
+/// recv(2) into the spare capacity of `buf`, which is left holding exactly the datagram
+/// (its length set to what the kernel wrote). A 64 KiB reply buffer is then never zeroed:
+/// the resolver reads only the bytes received.
+pub fn recv_into(fd: RawFd, buf: &mut alloc::vec::Vec<u8>, flags: i32) -> Result<usize, Errno> {
+    buf.clear();
+    let room = buf.capacity();
+    // SAFETY: the kernel writes at most `room` bytes at `buf`'s start, inside its
+    // allocation; nothing is read from there before `set_len`.
+    let n = decode(unsafe {
+        syscall!(
+            libc::SYS_recvfrom,
+            fd,
+            buf.as_mut_ptr(),
+            room,
+            flags,
+            core::ptr::null_mut::<u8>(),
+            core::ptr::null_mut::<socklen_t>()
+        )
+    })?;
+    let n = n.min(room);
+    // SAFETY: the kernel initialised the first `n` bytes (n ≤ capacity).
+    unsafe { buf.set_len(n) };
+    Ok(n)
+}
+
 /// sendmmsg(2) on a connected socket: sends each slice as one datagram and returns how
 /// many went out (glibc sends A and AAAA this way, in one syscall).
 pub fn sendmmsg(fd: RawFd, datagrams: &[&[u8]], flags: i32) -> Result<usize, Errno> {

@@ -55,7 +55,8 @@ impl Exchange<'_> {
         let mut single = self.conf.single_request || self.fallback.single || reopen_mode;
         let saved_got_somewhere = self.got_somewhere;
         let (mut len1, mut len2) = (0usize, 0usize);
-        let mut buf = alloc::vec![0u8; REPLY_MAX];
+        // Never zeroed: each datagram is received into its capacity (sys::net::recv_into).
+        let mut buf: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(REPLY_MAX);
         'reopen: loop {
             match self.reopen(ns) {
                 Err(e) => return Turn::Fatal(e),
@@ -148,14 +149,14 @@ impl Exchange<'_> {
                         return Turn::Next;
                     }
                     let into_first = (!got1 && !got2) || !two;
-                    let n = match sys::net::recvfrom(fd, &mut buf, 0, &mut []) {
-                        Ok((0, _)) => {
+                    let n = match sys::net::recv_into(fd, &mut buf, 0) {
+                        Ok(0) => {
                             self.close_all();
                             return Turn::Next;
                         }
-                        Ok((n, _)) => {
+                        Ok(n) => {
                             readable = true;
-                            n.min(buf.len())
+                            n
                         }
                         Err(Errno::INTR) | Err(Errno::AGAIN) => continue,
                         Err(_) => {
