@@ -45,7 +45,7 @@ start=$SECONDS
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo +nightly miri test --lib -- \
+cargo +nightly miri test -p netshim --lib -- \
     "${modules[@]}" "${skip_args[@]}" >"$log" 2>&1 || status=$?
 grep -E '^test .*(FAILED|ignored)|^error|Undefined Behavior|panicked' "$log" | head -n 40 || true
 result=$(grep -E '^test result:' "$log" | tail -n 1)
