@@ -1,8 +1,8 @@
 //! getaddrinfo, getnameinfo and gai_strerror of the built library (dlopen of
 //! target/release/libnetshim.so, or NETSHIM_FUZZ_SO), fed arbitrary node, service and hints
 //! bytes and arbitrary socket addresses, lengths and flags through the C ABI, as a C program
-//! calls them. The resolver files are the gai-diff fixtures with nsswitch `hosts: files`, so
-//! no input waits on the network. Any crash or hang is a bug, and so is an answer that breaks
+//! calls them. The resolver files are the gai-diff fixtures; nsswitch adds `dns` only where
+//! loopback is down (the smoke's `unshare -n`), so no input waits on, or reaches, a server. Any crash or hang is a bug, and so is an answer that breaks
 //! the C contract: an unknown EAI code, a list entry whose family, address length or address
 //! disagree, a name that is not NUL-terminated inside its buffer.
 //! The library is not instrumented (it is a cdylib built by `make lib`): libFuzzer steers by
@@ -49,20 +49,23 @@ fn netshim() -> &'static Netshim {
     LIB.get_or_init(|| {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         let fixtures = format!("{root}/tests/gai-diff/fixtures");
-        let conf = std::env::temp_dir().join(format!("netshim-fuzz-{}", std::process::id()));
+        // One directory, rewritten by every run (libFuzzer ends the process with exit()).
+        let conf = std::path::PathBuf::from(format!("{root}/build/fuzz/gai_abi-conf"));
         std::fs::create_dir_all(&conf).unwrap();
-        std::fs::write(
-            conf.join("nsswitch.conf"),
-            "hosts: files\nservices: files\n",
-        )
-        .unwrap();
-        // Never asked (hosts: files), and unreachable if it were: a closed port is not
-        // needed, no nameserver answers in one attempt of no time.
-        std::fs::write(
-            conf.join("resolv.conf"),
-            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
-        )
-        .unwrap();
+        // The DNS path too, where no query can leave: in a network namespace whose loopback
+        // is down (fuzz/smoke.sh runs the targets under `unshare -n`) every send fails at once
+        // (ENETUNREACH), so each lookup walks the whole search list in microseconds. Anywhere
+        // else (a resolver may listen on 127.0.0.1:53), files only.
+        let offline = std::net::UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.connect("127.0.0.1:53"))
+            .is_err();
+        let hosts = if offline { "files dns" } else { "files" };
+        eprintln!("gai_abi: nsswitch hosts: {hosts}");
+        let nsswitch = format!("hosts: {hosts}\nservices: files\n");
+        std::fs::write(conf.join("nsswitch.conf"), nsswitch).unwrap();
+        let resolv = "nameserver 127.0.0.1\nnameserver ::1\nsearch dns.test other.test\n\
+                      options ndots:2 timeout:1 attempts:1\n";
+        std::fs::write(conf.join("resolv.conf"), resolv).unwrap();
         // The library reads its variables in its constructor: set them before dlopen.
         for (var, path) in [
             ("NETSHIM_HOSTS", format!("{fixtures}/hosts")),
