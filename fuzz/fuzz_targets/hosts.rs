@@ -1,6 +1,7 @@
 //! Feeds arbitrary bytes to the hosts-file parser, then looks up every word of the input as a
 //! name and every address it accepted. Any panic or hang is a bug, and so is an answer that
-//! breaks what a lookup promises (a hit's canonical name is one of the file's, its addresses reverse-resolve).
+//! breaks what a lookup promises (a hit's canonical name is itself a name of the file, its
+//! addresses reverse-resolve).
 //! Run: `cargo +nightly fuzz run hosts` in this folder (`make fuzz-smoke` runs every target).
 #![no_main]
 
@@ -39,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(!found.is_empty());
         assert_eq!(found.len(), found.iter().count());
         let canonical = found.canonical();
-        assert!(!canonical.is_empty() && contains(data, canonical));
+        // The canonical name is a name of the file. (Not always bytes of the input: glibc's
+        // memmove quirk, src/resolve/lines.rs, repeats the end of an indented last line.)
+        assert!(!canonical.is_empty() && file.lookup(canonical).is_some());
         // (The first lines only: a file of one name repeated would make this harness slow.)
         for entry in found.iter().take(8) {
             // The reverse lookup finds a name for every address a name lookup gave.
@@ -48,7 +51,3 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = file.name_of(&Address::new(core::net::Ipv4Addr::LOCALHOST.into()));
 });
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
-}
