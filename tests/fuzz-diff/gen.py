@@ -283,7 +283,11 @@ class Gen:
         servlen = r.choice([32, 32, 32, 0, -1, 1, 2, 3, 4, 5, 6])
         line = f"gni {family} {addr} {port} {scope} {flags:#x} {hostlen} {servlen}"
         if r.random() < 0.1:
-            line += " " + str(r.choice([0, 1, 15, 16, 17, 23, 24, 27, 28, 29, 128, 200]))
+            # AF_UNIX: netshim reads the path within the length, glibc past it (a deliberate
+            # difference, docs/COMPATIBILITY.md): lengths shorter than the path stay out.
+            lengths = [0, 1, 110, 128] if family == "unix" else [0, 1, 15, 16, 17, 23, 24, 27,
+                                                                28, 29, 128, 200]
+            line += " " + str(r.choice(lengths))
         return line
 
     def gni_flags(self, extra=()):
