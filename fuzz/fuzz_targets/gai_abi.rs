@@ -41,8 +41,9 @@ struct Netshim {
     gai_strerror: GaiStrerror,
 }
 
-/// glibc's EAI_* values, 0 and EAI_SYSTEM included.
-const EAI_CODES: [c_int; 13] = [0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12];
+/// glibc's EAI_* values, 0 and EAI_SYSTEM included, and EAI_IDN_ENCODE (-105, AI_IDN and
+/// NI_IDN with a name the locale cannot convert).
+const EAI_CODES: [c_int; 14] = [0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -105];
 
 fn netshim() -> &'static Netshim {
     static LIB: OnceLock<Netshim> = OnceLock::new();

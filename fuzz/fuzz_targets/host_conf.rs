@@ -2,6 +2,8 @@
 //! Any panic or hang is a bug. Run: `cargo +nightly fuzz run host_conf` in this folder.
 #![no_main]
 
+extern crate alloc;
+
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../shim/mod.rs"]
