@@ -16,7 +16,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz fuzz-smoke all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
 
 all: lib
 
@@ -41,8 +41,10 @@ deps-bench:
 	@bash scripts/deps.sh bench
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
+deps-miri:
+	@bash scripts/deps.sh miri
 
-test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests soak bench-quick check-aarch64 lint
+test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -84,19 +86,27 @@ bench-quick: lib
 bench: deps-bench lib
 	bash bench/run.sh $(BUILD)/lib
 
-# Each cargo-fuzz target for FUZZ_SECONDS (CI: 30): the DNS wire reader, the
-# resolv.conf parser and the syslog sink's time-zone reader (TZif files, TZ strings). Needs a nightly toolchain and cargo-fuzz (.ci/run installs them).
-FUZZ_SECONDS ?= 30
+# Every cargo-fuzz target (fuzz/Cargo.toml: the DNS reader, resolv.conf, the TZif reader, hosts, services,
+# nsswitch.conf, host.conf, gai.conf, the netlink dump, getaddrinfo/getnameinfo through the
+# C ABI) for FUZZ_SECONDS each from its seeds (fuzz/smoke.sh; longer runs: fuzz/README.md).
+FUZZ_SECONDS ?= 15
 # cargo-fuzz needs nightly features: the nightly toolchain where one is installed, else the
 # stable one with RUSTC_BOOTSTRAP=1 (a new machine has only stable and cannot fetch another).
-FUZZ_CARGO := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo 'cargo +nightly' || echo 'RUSTC_BOOTSTRAP=1 cargo')
-fuzz-smoke: deps-fuzz
-	@cd fuzz && for t in dns_parse resolv_conf tzif; do \
-		$(FUZZ_CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
-			| grep -E '^(Done|stat::number_of_executed_units)|ERROR|panicked' ; \
-		test $${PIPESTATUS[0]} -eq 0 || { echo "FAIL fuzz $$t"; exit 1; }; \
-		echo "ok   fuzz $$t: $(FUZZ_SECONDS) s without a crash"; \
-	done
+FUZZ_CARGO ?= $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo 'cargo +nightly' || echo 'RUSTC_BOOTSTRAP=1 cargo')
+fuzz-smoke: deps-fuzz lib
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CARGO='$(FUZZ_CARGO)' NETSHIM_FUZZ_SO=$(abspath $(TARGET_DIR))/release/libnetshim.so \
+		bash fuzz/smoke.sh
+
+# The differential fuzzer: generated requests asked of glibc and of netshim in one private
+# namespace for FUZZ_DIFF_SECONDS (tests/fuzz-diff/run.sh: seed, classes, replay).
+FUZZ_DIFF_SECONDS ?= 60
+fuzz-diff: lib
+	FUZZ_DIFF_SECONDS=$(FUZZ_DIFF_SECONDS) bash tests/fuzz-diff/run.sh $(BUILD)/lib/libnetshim.so
+
+# Miri (nightly) over the unit tests of the pure modules: the DNS wire code, the file
+# parsers, the sort's rules (scripts/miri.sh says which and why).
+miri: deps-miri
+	bash scripts/miri.sh
 
 # The aarch64 build, run: the C tests (ABI, errno table, tripwire, Beej) and the glibc
 # differential test, built with Debian's cross gcc and run under qemu-user against the

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what a make target needs, so that `make test`, `make demo` and `make bench` pass
 # on a fresh Debian machine with nothing installed by hand.
-#   scripts/deps.sh test|demo|bench|fuzz
+#   scripts/deps.sh test|demo|bench|fuzz|miri
 # As root, missing Debian packages are installed with apt-get (one `apt-get update` first);
 # as another user, one line names the single command that installs them, and it exits 1.
 # Rust pieces (the aarch64 target, rustfmt, cargo-fuzz) are added with rustup and cargo.
 # Set NETSHIM_NO_INSTALL=1 to only check.
 set -euo pipefail
-what=${1:?usage: deps.sh test|demo|bench|fuzz}
+what=${1:?usage: deps.sh test|demo|bench|fuzz|miri}
 
 # Each package with the reason it is here.
 base=(
@@ -40,11 +40,12 @@ case $what in
     demo) pkgs=("${base[@]}" "${demo_pkgs[@]}") ;;
     bench) pkgs=("${base[@]}" "${bench_pkgs[@]}") ;;
     fuzz) pkgs=("${base[@]}") ;;
+    miri) pkgs=() ;;
     *) echo "deps.sh: unknown target $what" >&2; exit 2 ;;
 esac
 
 missing=()
-for p in "${pkgs[@]}"; do
+for p in ${pkgs[@]+"${pkgs[@]}"}; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -66,5 +67,14 @@ if [ "$what" = test ]; then
 fi
 if [ "$what" = fuzz ] || [ "$what" = test ]; then
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+fi
+# Miri runs on the nightly toolchain only; scripts/miri.sh fails in CI when it is missing.
+if [ "$what" = miri ] || [ "$what" = test ]; then
+    if ! cargo +nightly miri --version >/dev/null 2>&1; then
+        rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal \
+            || echo "deps: no nightly toolchain could be installed (make miri will say so)"
+        rustup component add miri rust-src --toolchain nightly \
+            || echo "deps: miri could not be added to the nightly toolchain (make miri will say so)"
+    fi
 fi
 exit 0

@@ -7,15 +7,9 @@ extern crate alloc;
 
 use libfuzzer_sys::fuzz_target;
 
-/// The parser asks the kernel for interface indexes (nameserver fe80::1%eth0); here no
-/// interface exists.
-mod sys {
-    pub mod net {
-        pub fn if_nametoindex(_name: &[u8]) -> u32 {
-            0
-        }
-    }
-}
+#[path = "../shim/mod.rs"]
+mod shim;
+use shim::sys;
 
 // At the crate root, so that the parser's `super::numeric` finds its sibling.
 #[allow(dead_code)]
