@@ -6,7 +6,8 @@
 # until the time is up, every answer compared whole (tests/gai-diff/probe.c's output).
 #   tests/fuzz-diff/run.sh LIBNETSHIM_SO
 # FUZZ_DIFF_SECONDS  how long to generate (60)          FUZZ_DIFF_SEED  replay a run (printed)
-# FUZZ_DIFF_CLASSES  comma list, default or all (`gen.py classes` lists them; default)
+# FUZZ_DIFF_CLASSES  comma list, default or all (`gen.py classes` lists them; all: every
+#                    class answers as glibc since issue 10's fixes landed)
 # FUZZ_DIFF_BATCH    requests per batch (400)
 # Each difference prints as a case line ready for tests/gai-diff/cases-dns.txt (those found
 # with the "refusing" server reproduce there as they are), with both answers; cases in
@@ -17,7 +18,7 @@ diff_dir=$here/../gai-diff
 so=$(realpath "${1:?usage: run.sh path/to/libnetshim.so}")
 out=${FUZZ_DIFF_OUT:-$here/../../build/fuzz-diff}
 seconds=${FUZZ_DIFF_SECONDS:-60}
-classes=${FUZZ_DIFF_CLASSES:-default}
+classes=${FUZZ_DIFF_CLASSES:-all}
 batch_size=${FUZZ_DIFF_BATCH:-400}
 seed=${FUZZ_DIFF_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 mkdir -p "$out"
