@@ -5,6 +5,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 CARGO      ?= cargo
@@ -16,7 +17,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man lint install uninstall demo clean
 
 all: lib
 
@@ -140,8 +141,18 @@ lint:
 PC_LIBDIR     = $(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))
 PC_INCLUDEDIR = $(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))
 
-install: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+# netshim(1) comes from the launcher's own flag tables (netshim --man); libnetshim(7) is
+# written by hand in man/.
+man: lib
+	@mkdir -p $(BUILD)/man
+	$(TARGET_DIR)/release/netshim --man > $(BUILD)/man/netshim.1
+	cp -f man/libnetshim.7 $(BUILD)/man/libnetshim.7
+
+install: lib man
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 $(BUILD)/man/netshim.1 $(DESTDIR)$(MANDIR)/man1/netshim.1
+	install -m 0644 $(BUILD)/man/libnetshim.7 $(DESTDIR)$(MANDIR)/man7/libnetshim.7
 	install -m 0755 $(TARGET_DIR)/release/netshim $(DESTDIR)$(BINDIR)/netshim
 	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/libnetshim.so.$(VERSION)
 	ln -sf libnetshim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnetshim.so.0
@@ -154,7 +165,8 @@ install: lib
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libnetshim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnetshim.so.0 \
 		$(DESTDIR)$(LIBDIR)/libnetshim.so $(DESTDIR)$(INCLUDEDIR)/netshim.h \
-		$(DESTDIR)$(PKGCONFIGDIR)/netshim.pc $(DESTDIR)$(BINDIR)/netshim
+		$(DESTDIR)$(PKGCONFIGDIR)/netshim.pc $(DESTDIR)$(BINDIR)/netshim \
+		$(DESTDIR)$(MANDIR)/man1/netshim.1 $(DESTDIR)$(MANDIR)/man7/libnetshim.7
 
 demo: deps-demo lib
 	bash scripts/demo.sh $(BUILD)/lib

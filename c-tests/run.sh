@@ -404,9 +404,25 @@ if [ "$native" = 0 ]; then
 elif make -s -C "$root" install DESTDIR="$dest" PREFIX=/usr/local >"$out/install.log" 2>&1; then
     ok "make install DESTDIR=… PREFIX=/usr/local"
     inst="$dest/usr/local"
-    for f in lib/libnetshim.so lib/libnetshim.so.0 include/netshim.h lib/pkgconfig/netshim.pc bin/netshim; do
+    for f in lib/libnetshim.so lib/libnetshim.so.0 include/netshim.h lib/pkgconfig/netshim.pc bin/netshim \
+        share/man/man1/netshim.1 share/man/man7/libnetshim.7; do
         [ -e "$inst/$f" ] && ok "installed $f" || fail "installed $f"
     done
+    # The man pages render with man-db, without warnings, and netshim(1) lists every flag
+    # of --help (both come from the launcher's flag table).
+    for page in "1 netshim" "7 libnetshim"; do
+        set -- $page
+        text=$(MANWIDTH=80 man -M "$inst/share/man" "$1" "$2" 2>/dev/null)
+        warnings=$(man --warnings -M "$inst/share/man" "$1" "$2" 2>&1 >/dev/null)
+        if [ "$(printf '%s\n' "$text" | grep -c .)" -gt 20 ] && [ -z "$warnings" ]; then
+            ok "man $1 $2 renders ($(printf '%s\n' "$text" | wc -l) lines, no warnings)"
+        else
+            fail "man $1 $2: $(printf '%s\n' "$text" | head -3) $warnings"
+        fi
+    done
+    missing=$("$inst/bin/netshim" --help | grep -o -- '--[a-z][a-z-]*' | sort -u | while read -r f; do
+        MANWIDTH=200 man -M "$inst/share/man" 1 netshim 2>/dev/null | grep -q -- "$f" || echo "$f"; done)
+    [ -z "$missing" ] && ok "netshim(1) has every flag --help lists" || fail "netshim(1) lacks: $missing"
     # The installed launcher finds the installed library (../lib) by itself.
     if env -u NETSHIM_LIBRARY "$inst/bin/netshim" run -- sh -c 'case "$LD_PRELOAD" in *"/lib/libnetshim.so.0"*) exit 0;; esac; exit 1'; then
         ok "installed netshim run preloads the installed library"

@@ -14,6 +14,7 @@ base=(
     gcc make binutils     # the C tests (nm, readelf)
     iproute2 util-linux   # `ip` and `unshare` for the private test namespaces
     pkg-config            # the install test
+    man-db                # the install test renders the installed man pages
 )
 test_pkgs=(
     clang                 # the header must compile under clang too

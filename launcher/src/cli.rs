@@ -43,7 +43,8 @@ pub const COMMANDS: &[Command] = &[
               privilege (a warning names them; use --trace=never). If netshim is killed, the \
               traced programs die with it. CMD's exit status, or its death by a signal, is \
               netshim's. The library is found through NETSHIM_LIBRARY, else next to this \
-              command (../lib/libnetshim.so.0, ./libnetshim.so).",
+              command (../lib/libnetshim.so.0, ./libnetshim.so), else in the multiarch directory a \
+              Debian package installs it in (../lib/ARCH-linux-gnu/libnetshim.so.0).",
     },
     Command {
         cmd: Cmd::Report,
@@ -162,6 +163,8 @@ pub enum Parsed {
     Report(ReportArgs),
     Help,
     Version,
+    /// `netshim --man`: netshim(1) in roff, from the same tables (man.rs).
+    Man,
 }
 
 /// A command line that cannot be run: the message, printed above the usage.
@@ -185,6 +188,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageEr
     let cmd = match parser.next()? {
         Some(Long("help") | Short('h')) => return Ok(Parsed::Help),
         Some(Long("version") | Short('V')) => return Ok(Parsed::Version),
+        Some(Long("man")) => return Ok(Parsed::Man),
         Some(Value(word)) => match word.to_str() {
             Some("help") => return Ok(Parsed::Help),
             Some(name) => {

@@ -13,6 +13,7 @@ mod dns;
 mod elf;
 mod event;
 mod filter;
+mod man;
 mod report;
 mod resolve;
 mod run;
@@ -30,6 +31,10 @@ fn main() -> ExitCode {
         },
         Ok(cli::Parsed::Help) => {
             print!("{}", cli::help());
+            ExitCode::SUCCESS
+        }
+        Ok(cli::Parsed::Man) => {
+            print!("{}", man::page());
             ExitCode::SUCCESS
         }
         Ok(cli::Parsed::Version) => {

@@ -364,10 +364,20 @@ fn find_library() -> Option<PathBuf> {
         dir.join("../lib/libnetshim.so.0"),
         dir.join("libnetshim.so"),
         dir.join("../lib/libnetshim.so"),
+        multiarch_library(dir),
     ]
     .into_iter()
     .find(|p| p.exists())
     .and_then(|p| p.canonicalize().ok())
+}
+
+/// Where a distribution package installs the library for a launcher in DIR (/usr/bin):
+/// Debian's multiarch directory, /usr/lib/x86_64-linux-gnu (aarch64-linux-gnu on arm64).
+fn multiarch_library(dir: &Path) -> PathBuf {
+    dir.join(format!(
+        "../lib/{}-linux-gnu/libnetshim.so.0",
+        std::env::consts::ARCH
+    ))
 }
 
 /// The file a command name runs, looked up in PATH as execvp(3) does.
