@@ -17,7 +17,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man deb deb-test lint install uninstall demo clean
 
 all: lib
 
@@ -45,7 +45,7 @@ deps-fuzz:
 deps-miri:
 	@bash scripts/deps.sh miri
 
-test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
+test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests deb-test soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -120,6 +120,13 @@ lib-aarch64:
 check-aarch64: lib-aarch64
 	NETSHIM_TARGET=aarch64 bash c-tests/run.sh $(AARCH64_LIB)
 	NETSHIM_TARGET=aarch64 bash tests/gai-diff/run.sh $(AARCH64_LIB)/libnetshim.so
+
+# The Debian package build/netshim_VERSION_ARCH.deb (packaging/build-deb.sh prints its
+# path), and its test: lintian, install on this machine, use, purge (tests/deb; ~40 s).
+deb: lib man
+	@bash packaging/build-deb.sh
+deb-test: deb
+	bash tests/deb/run.sh $(BUILD)/netshim_$(VERSION)_$$(dpkg --print-architecture).deb
 
 # Secure-execution mode: each NETSHIM_* variable ignored by a set-uid probe (tests/secure).
 secure-tests: lib
