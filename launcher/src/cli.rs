@@ -50,8 +50,10 @@ pub const COMMANDS: &[Command] = &[
         cmd: Cmd::Report,
         name: "report",
         operands: "FILE",
-        doc: "reads a JSON log and prints one row per destination: host name, address, \
-              connects, failures by errno, median and p99 duration, the programs.",
+        doc: "reads a JSON log and prints one row per destination (or per host or program): \
+              host name, address, connects, failures by errno, median and p99 duration, the \
+              programs; as a table, as JSON, or as one self-contained HTML page with a \
+              waterfall of every process's connects.",
     },
 ];
 
@@ -121,6 +123,66 @@ pub const FLAGS: &[Flag] = &[
             Ok(())
         },
     },
+    Flag {
+        cmd: Cmd::Report,
+        long: "by",
+        short: None,
+        value: Some("host|dest|program"),
+        doc: "one row per host name, per destination address (the default) or per program",
+        set: |a, v| {
+            a.report.by = match v.as_deref().and_then(|v| v.to_str()) {
+                Some("host") => By::Host,
+                Some("dest") => By::Dest,
+                Some("program") => By::Program,
+                _ => return Err("--by takes host, dest or program".into()),
+            };
+            Ok(())
+        },
+    },
+    Flag {
+        cmd: Cmd::Report,
+        long: "json",
+        short: None,
+        value: None,
+        doc: "print the rows as one JSON document, for scripts",
+        set: |a, _| {
+            a.report.json = true;
+            Ok(())
+        },
+    },
+    Flag {
+        cmd: Cmd::Report,
+        long: "html",
+        short: None,
+        value: Some("OUT.html"),
+        doc: "also write one self-contained HTML page: the table and a waterfall of each \
+              process's connects (hover a bar for its fields)",
+        set: |a, v| {
+            a.report.html = v.map(PathBuf::from);
+            Ok(())
+        },
+    },
+    Flag {
+        cmd: Cmd::Report,
+        long: "family",
+        short: None,
+        value: Some("LIST"),
+        doc: "only connects of these families, comma-separated: inet, inet6, unix, netlink, \
+              unspec, other",
+        set: |a, v| {
+            let list = v.as_deref().and_then(|v| v.to_str()).unwrap_or_default();
+            let known = ["inet", "inet6", "unix", "netlink", "unspec", "other"];
+            let families: Vec<String> = list.split(',').map(str::to_string).collect();
+            if let Some(bad) = families.iter().find(|f| !known.contains(&f.as_str())) {
+                return Err(format!(
+                    "--family: unknown family '{bad}' (known: {})",
+                    known.join(", ")
+                ));
+            }
+            a.report.families = Some(families);
+            Ok(())
+        },
+    },
 ];
 
 /// How `netshim run` watches the program.
@@ -147,6 +209,20 @@ pub struct RunArgs {
 #[derive(Debug, Default)]
 pub struct ReportArgs {
     pub file: Option<PathBuf>,
+    pub by: By,
+    pub json: bool,
+    pub html: Option<PathBuf>,
+    /// None: every family.
+    pub families: Option<Vec<String>>,
+}
+
+/// What one row of a report stands for.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Host,
+    #[default]
+    Dest,
+    Program,
 }
 
 /// Every command's arguments, so that each flag's `set` has one signature.
@@ -355,7 +431,10 @@ mod tests {
             }
         }
         assert!(parse_strs(&["run", "--nope", "x"]).is_err());
-        assert!(parse_strs(&["report", "--json", "x"]).is_err());
+        // Flags belong to one command: run's --output is not report's.
+        assert!(parse_strs(&["report", "--output", "x"]).is_err());
+        assert!(parse_strs(&["report", "--by", "nope", "x"]).is_err());
+        assert!(parse_strs(&["report", "--family", "inet,ipx", "x"]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod dns;
 mod elf;
 mod event;
 mod filter;
+mod html;
 mod man;
 mod report;
 mod resolve;
@@ -25,10 +26,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match cli::parse(std::env::args_os().skip(1)) {
         Ok(cli::Parsed::Run(args)) => run::run(args),
-        Ok(cli::Parsed::Report(args)) => match args.file {
-            Some(file) => report::report(&file),
-            None => ExitCode::from(2), // cli::parse never lets this through
-        },
+        Ok(cli::Parsed::Report(args)) => report::report(&args),
         Ok(cli::Parsed::Help) => {
             print!("{}", cli::help());
             ExitCode::SUCCESS
