@@ -17,7 +17,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man deb deb-test lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man deb deb-test report-tests lint install uninstall demo clean
 
 all: lib
 
@@ -45,7 +45,7 @@ deps-fuzz:
 deps-miri:
 	@bash scripts/deps.sh miri
 
-test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests deb-test soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
+test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests deb-test report-tests soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -127,6 +127,11 @@ deb: lib man
 	@bash packaging/build-deb.sh
 deb-test: deb
 	bash tests/deb/run.sh $(BUILD)/netshim_$(VERSION)_$$(dpkg --print-architecture).deb
+
+# netshim report on a real log: table, --json, --by, --family, and --html rendered in
+# headless Chromium (tests/report; ~10 s).
+report-tests: lib
+	bash tests/report/run.sh $(TARGET_DIR)/release/netshim $(BUILD)/lib
 
 # Secure-execution mode: each NETSHIM_* variable ignored by a set-uid probe (tests/secure).
 secure-tests: lib

@@ -33,6 +33,7 @@ test_pkgs=(
     systemd               # systemd-journald and journalctl: the journal sink against the real journald
     qemu-user             # check-aarch64: runs them, and the arm64 glibc as the reference
     dpkg-dev lintian      # make deb: dpkg-shlibdeps for Depends; the package's lint
+    chromium              # report-tests: the HTML report rendered headless
 )
 bench_pkgs=(musl-tools dnsmasq-base valgrind strace golang-go) # golang-go: bench/trace.sh's Go client
 demo_pkgs=(curl)

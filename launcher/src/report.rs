@@ -63,7 +63,8 @@ struct Row {
 /// A row as every output shows it.
 pub struct Summary {
     pub key: String,
-    /// The host name (rows by destination) or the destinations (by host or program).
+    /// The host name (rows by destination; empty for none) or the destinations (by host or
+    /// program).
     pub detail: String,
     pub connects: u64,
     pub failures: BTreeMap<String, u64>,
@@ -184,7 +185,6 @@ fn summarise(events: &[Event], by: By) -> Vec<Summary> {
                 d.get(d.len().saturating_sub(1) * p / 100).copied()
             };
             let detail = match by {
-                By::Dest if row.host.is_empty() => "-".into(),
                 By::Dest => row.host.clone(),
                 By::Host | By::Program => row.dests.iter().cloned().collect::<Vec<_>>().join(","),
             };
@@ -223,7 +223,7 @@ fn print_table(rows: &[Summary], by: By) {
             out,
             "{:<28} {:<28} {:>8}  {:>10} {:>10}  {:<24} {}",
             r.key,
-            r.detail,
+            if r.detail.is_empty() { "-" } else { &r.detail },
             r.connects,
             ms(r.median_us),
             ms(r.p99_us),
@@ -240,7 +240,11 @@ fn print_json(rows: &[Summary], by: By) {
         .map(|r| {
             json!({
                 first: r.key,
-                second: if by == By::Dest { json!(r.detail) } else { json!(r.detail.split(',').collect::<Vec<_>>()) },
+                second: match by {
+                    By::Dest if r.detail.is_empty() => Value::Null,
+                    By::Dest => json!(r.detail),
+                    By::Host | By::Program => json!(r.detail.split(',').collect::<Vec<_>>()),
+                },
                 "connects": r.connects,
                 "failures": r.failures,
                 "median_us": r.median_us,

@@ -5,13 +5,14 @@
 # tests/soak/check.py judges (every answer, every error, durations, descriptors, RSS,
 # the log).
 #   tests/soak/run.sh path/to/libnetshim.so
-# SOAK_PAUSE_US (default 200) is each thread's mean pause between lookups.
+# SOAK_PAUSE_US (default 200) is each thread's mean pause between lookups; SOAK_OUT the
+# directory for its files (default build/soak).
 # Last line: "soak: N passed, M failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 so=$(realpath "${1:?usage: run.sh path/to/libnetshim.so}")
 seconds=${SOAK_SECONDS:-60}
-out=$here/../../build/soak
+out=${SOAK_OUT:-$here/../../build/soak}
 rm -rf "$out" && mkdir -p "$out" && out=$(cd "$out" && pwd)
 gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -O2 -pthread -o "$out/soak" "$here/soak.c" ||
     { echo "soak: 0 passed, 1 failed (compile)"; exit 1; }
