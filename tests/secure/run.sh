@@ -57,7 +57,10 @@ cases=(
     "NETSHIM_HOST_CONF|$t/var/host.conf|two.test 80: 192.0.2.1/80\$"
     "NETSHIM_LOG|$t/log/secure.log|LOGFILE"
     "NETSHIM_LOG_FORMAT|json|\"schema\":1"
+    "NETSHIM_LOG_FAMILIES|unix|!connect fd=[0-9]+ 127.0.0.1:9 "
 )
+# NETSHIM_SYSLOG_FACILITY: ignored with NETSHIM_LOG=syslog, which the set-uid probe ignores
+# as tests/log/sinks.sh shows against a real socket (and its facility numbers there).
 for c in "${cases[@]}"; do printf '%s\n' "${c%|*}"; done >"$t/vars"
 unshare -m -n bash -s "$t" "$here" "${queries[@]}" >"$t/results" 2>&1 <<'NS' || fail "the namespace could not be set up: $(cat "$t/results")"
 set -e
@@ -71,9 +74,12 @@ as_nobody "$t/probe" "$@" >"$t/base.plain"
 as_nobody "$t/probe-suid" "$@" >"$t/base.suid"
 while IFS='|' read -r var value; do
     [ -n "$var" ] || continue
-    # NETSHIM_LOG_FORMAT shows only in a log: both runs also get NETSHIM_LOG=stderr.
+    # NETSHIM_LOG_FORMAT and _FAMILIES show only in a log: both runs also get
+    # NETSHIM_LOG=stderr, and so does a baseline without the variable ($var.base).
     extra=()
-    [ "$var" = NETSHIM_LOG_FORMAT ] && extra=(NETSHIM_LOG=stderr)
+    case $var in NETSHIM_LOG_FORMAT | NETSHIM_LOG_FAMILIES) extra=(NETSHIM_LOG=stderr) ;; esac
+    [ ${#extra[@]} = 0 ] ||
+        env "${extra[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups "$t/probe" "$@" >"$t/$var.base" 2>&1
     rm -f "$t/log/secure.log"
     env "${extra[@]}" "$var=$value" setpriv --reuid=65534 --regid=65534 --clear-groups "$t/probe-suid" "$@" \
         >"$t/$var.suid" 2>&1
@@ -99,7 +105,14 @@ for c in "${cases[@]}"; do
     else
         suid="NOT ignored: $(diff "$t/base.suid" "$t/$var.suid" | grep '^>' | head -3 | tr '\n' ' ')"
     fi
-    if grep -Eq -- "$want" "$t/$var.plain" && ! grep -Eq -- "$want" "$t/base.plain"; then
+    if [ "${want#!}" != "$want" ]; then
+        # "!PATTERN": the variable takes away what the log has without it.
+        if grep -Eq -- "${want#!}" "$t/$var.base" && ! grep -Eq -- "${want#!}" "$t/$var.plain"; then
+            plain=works
+        else
+            plain="has no effect (want /${want#!}/ gone): $(head -c 300 "$t/$var.plain")"
+        fi
+    elif grep -Eq -- "$want" "$t/$var.plain" && ! grep -Eq -- "$want" "$t/base.plain"; then
         plain=works
     else
         plain="has no effect (want /$want/): $(head -c 300 "$t/$var.plain")"
