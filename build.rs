@@ -8,6 +8,9 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libnetshim.so.0");
+    // The imports (malloc, __errno_location, the pthread and IDN calls) are libc.so.6's: say
+    // so in DT_NEEDED, so that the loader binds them there and `ldd` tells the truth.
+    println!("cargo:rustc-link-lib=dylib=c");
     compile_cancellation_points();
     println!("cargo:rerun-if-changed=src/abi");
     println!("cargo:rerun-if-changed=cbindgen.toml");

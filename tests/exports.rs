@@ -123,3 +123,18 @@ fn soname_is_versioned() {
         "soname missing or wrong:\n{text}"
     );
 }
+
+/// Every import is libc.so.6's, and the library says so: DT_NEEDED names it, so the loader
+/// binds each import at its version there (nm shows them versioned), and ldd tells the truth.
+#[test]
+fn needs_libc_and_nothing_else() {
+    let out = Command::new("readelf")
+        .args(["-d"])
+        .arg(library())
+        .output()
+        .expect("readelf runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let needed: Vec<&str> = text.lines().filter(|l| l.contains("(NEEDED)")).collect();
+    assert_eq!(needed.len(), 1, "NEEDED entries:\n{text}");
+    assert!(needed[0].contains("[libc.so.6]"), "NEEDED entries:\n{text}");
+}
