@@ -78,9 +78,32 @@ pub const FLAGS: &[Flag] = &[
         value: Some("FILE|-"),
         doc: "append the log to FILE; - (the default) writes it to stderr",
         set: |a, v| {
+            if a.run.socket.is_some() {
+                return Err(ONE_DESTINATION.into());
+            }
             a.run.output = v;
             Ok(())
         },
+    },
+    Flag {
+        cmd: Cmd::Run,
+        long: "syslog",
+        short: None,
+        value: None,
+        doc: "send the log to syslog (/dev/log, glibc syslog(3)'s format, program netshim, \
+              the facility from NETSHIM_SYSLOG_FACILITY): NETSHIM_LOG=syslog for the \
+              preloaded programs and the same datagrams from the tracer",
+        set: |a, _| set_output(a, "syslog"),
+    },
+    Flag {
+        cmd: Cmd::Run,
+        long: "journal",
+        short: None,
+        value: None,
+        doc: "send the log to the systemd journal (native protocol, every field as \
+              NETSHIM_*: journalctl NETSHIM_DEST=...): NETSHIM_LOG=journal for the preloaded \
+              programs and the tracer alike",
+        set: |a, _| set_output(a, "journal"),
     },
     Flag {
         cmd: Cmd::Run,
@@ -185,6 +208,17 @@ pub const FLAGS: &[Flag] = &[
     },
 ];
 
+const ONE_DESTINATION: &str = "-o, --syslog and --journal each name the log's one destination";
+
+/// --syslog or --journal: the NETSHIM_LOG value, given once, and never with -o.
+fn set_output(a: &mut LowArgs, sink: &'static str) -> Result<(), String> {
+    if a.run.output.is_some() || a.run.socket.is_some_and(|s| s != sink) {
+        return Err(ONE_DESTINATION.into());
+    }
+    a.run.socket = Some(sink);
+    Ok(())
+}
+
 /// How `netshim run` watches the program.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Trace {
@@ -198,6 +232,8 @@ pub enum Trace {
 #[derive(Debug, Default)]
 pub struct RunArgs {
     pub output: Option<OsString>,
+    /// `syslog` (--syslog) or `journal` (--journal), instead of -o.
+    pub socket: Option<&'static str>,
     pub json: bool,
     pub trace: Trace,
     pub stats: bool,
@@ -430,6 +466,20 @@ mod tests {
                 other => panic!("{args:?}: {other:?}"),
             }
         }
+        for args in [
+            &["run", "-o", "f", "--syslog", "x"][..],
+            &["run", "--journal", "-o", "f", "x"],
+            &["run", "--syslog", "--journal", "x"],
+        ] {
+            match parse_strs(args) {
+                Err(UsageError(m)) => assert_eq!(m, ONE_DESTINATION, "{args:?}"),
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        let Ok(Parsed::Run(r)) = parse_strs(&["run", "--journal", "--journal", "x"]) else {
+            panic!("--journal twice is --journal")
+        };
+        assert_eq!((r.socket, r.output), (Some("journal"), None));
         assert!(parse_strs(&["run", "--nope", "x"]).is_err());
         // Flags belong to one command: run's --output is not report's.
         assert!(parse_strs(&["report", "--output", "x"]).is_err());

@@ -4,8 +4,8 @@
 //! status), `trace` (the tracer's loop), `filter` (its seccomp program), `event` (log lines),
 //! `dns` (answers the traced programs read), `report`, `elf`, and `sys` (the raw calls).
 
-// The library's shared modules (resolve::numeric's tests) name `alloc`, as a no_std crate does.
-#[cfg(test)]
+// The library's shared modules (tz, resolve::numeric's tests) name `alloc`, as a no_std
+// crate does.
 extern crate alloc;
 
 mod cli;

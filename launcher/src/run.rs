@@ -32,7 +32,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     let Some((cmd, _)) = args.command.split_first() else {
         return ExitCode::from(2); // cli::parse never lets this through
     };
-    let log = log_value(args.output.as_deref());
+    let log = match args.socket {
+        Some(sink) => OsString::from(sink),
+        None => log_value(args.output.as_deref()),
+    };
     let mut trace = args.trace;
     if trace != Trace::Never {
         if let Err(why) = can_trace() {
