@@ -12,39 +12,10 @@ so="$lib/libnetshim.so"
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; }
 skip() { echo "SKIP $* <<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<"; }
-ip link set lo up || fail "ip link set lo up"
-# A unix datagram socket queues at most max_dgram_qlen datagrams (10 on some kernels) before
-# senders get EAGAIN (and netshim drops): give the slow stand-in reader room (this netns only).
-sysctl -qw net.unix.max_dgram_qlen=512 2>/dev/null
 unset TZ
+. "$here/private-dev.sh"
+private_dev || exit 0
 
-# --- a /dev, /run and /var/log/journal of this namespace's own ------------------------
-rm -rf "$out/run" "$out/journal-var"
-mkdir -p "$out/olddev" "$out/run" "$out/journal-var"
-mount --rbind /dev "$out/olddev" || { fail "cannot bind /dev"; exit 0; }
-mount -t tmpfs -o mode=755 tmpfs /dev
-for n in null zero full random urandom tty; do
-    [ -e "$out/olddev/$n" ] && touch "/dev/$n" && mount --bind "$out/olddev/$n" "/dev/$n"
-done
-ln -s /proc/self/fd /dev/fd
-for i in 0 1 2; do ln -s "/proc/self/fd/$i" "/dev/$(echo stdin stdout stderr | cut -d' ' -f$((i + 1)))"; done
-mount --bind "$out/run" /run
-[ -d /var/log/journal ] && mount --bind "$out/journal-var" /var/log/journal
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-listen() { # listen PATH OUT SECONDS [RCVBUF]: the stand-in socket, ready when this returns
-    rm -f "$2"
-    python3 "$here/dgram.py" "$@" &
-    pids+=($!)
-    for _ in $(seq 100); do [ -s "$2" ] && return 0; sleep 0.05; done
-    fail "stand-in socket at $1 did not start"
-}
-datagrams() { # datagrams HEXFILE: each datagram received, one a line
-    python3 -c 'import sys
-for l in open(sys.argv[1]).read().split()[1:]: sys.stdout.buffer.write(bytes.fromhex(l) + b"\n")' "$1"
-}
 refused_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 one_connect='import socket, sys; s=socket.socket(); print(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))'
 
@@ -159,18 +130,7 @@ fi
 cleanup; pids=()
 
 # --- the real rsyslogd ------------------------------------------------------------------
-if command -v rsyslogd >/dev/null; then
-    rm -f /dev/log "$out/rsyslog.log"
-    mkdir -p "$out/rsyslog-work"
-    cat >"$out/rsyslog.conf" <<EOF
-global(workDirectory="$out/rsyslog-work")
-module(load="imuxsock" SysSock.Name="/dev/log")
-template(name="netshim" type="string" string="%syslogfacility-text%.%syslogseverity-text% %programname% %procid% %msg%\n")
-*.* action(type="omfile" file="$out/rsyslog.log" template="netshim")
-EOF
-    rsyslogd -n -f "$out/rsyslog.conf" -i "$out/rsyslogd.pid" >"$out/rsyslogd.out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do [ -S /dev/log ] && break; sleep 0.05; done
+if start_rsyslogd; then
     p=$(NETSHIM_LOG=syslog NETSHIM_SYSLOG_FACILITY=local3 LD_PRELOAD="$so" python3 -c 'import os, socket, sys; s=socket.socket(); s.connect_ex(("127.0.0.1", int(sys.argv[1]))); print(os.getpid())' "$port")
     NETSHIM_LOG=syslog NETSHIM_LOG_FORMAT=json LD_PRELOAD="$so" python3 -c "$one_connect" "$port" >/dev/null
     for _ in $(seq 100); do [ "$(grep -c netshim "$out/rsyslog.log" 2>/dev/null)" -ge 2 ] && break; sleep 0.05; done
@@ -186,12 +146,8 @@ else
 fi
 
 # --- the real systemd-journald ----------------------------------------------------------
-journald=/lib/systemd/systemd-journald
-if [ -x "$journald" ] && command -v journalctl >/dev/null; then
-    mkdir -p /run/systemd/journal
-    "$journald" >"$out/journald.out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+if start_journald; then
+    dir=$journal_dir
     printf '127.0.0.1\tweb.test\n' >"$out/j-hosts"
     python3 -m http.server 18641 --bind 127.0.0.1 >/dev/null 2>&1 &
     pids+=($!)
@@ -201,7 +157,6 @@ import os, socket
 socket.create_connection(("web.test", 18641)).close()
 s = socket.socket(socket.AF_UNIX); s.connect_ex("/nonexistent/a\nb")
 print(os.getpid())')
-    dir=$(ls -d /run/log/journal/* 2>/dev/null | head -n1)
     entry=
     for _ in $(seq 100); do
         entry=$(journalctl --directory="$dir" -o json NETSHIM_DEST=127.0.0.1:18641 _PID="$p" 2>/dev/null | head -n1)

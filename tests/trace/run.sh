@@ -2,8 +2,9 @@
 # The tracer's tests (`netshim run` on programs the preload cannot reach): Go programs
 # (dynamic and CGO_ENABLED=0), static glibc and musl C clients, a mixed process tree with
 # exact line counts, a normal user, signals and exit statuses, --trace=never and the
-# already-traced fallback. Everything that listens or resolves runs in a private mount and
-# network namespace with fixture /etc files and dnsmasq on its loopback (inner.sh).
+# already-traced fallback; --syslog and --journal against rsyslogd and journald (sinks.sh).
+# Everything that listens or resolves runs in a private mount and network namespace with
+# fixture /etc files and dnsmasq on its loopback (inner.sh).
 #   tests/trace/run.sh LIBDIR      (LIBDIR holds libnetshim.so; build/lib)
 # Last line: "trace-tests: N passed, M failed". Go builds are cached under build/.
 set -u
@@ -27,6 +28,10 @@ netshim="$root/${CARGO_TARGET_DIR:-target}/release/netshim"
 [ -x "$netshim" ] || fail_early "no launcher at $netshim (make lib)"
 start=$(date +%s)
 unshare -m -n bash "$here/inner.sh" "$here" "$out" "$netshim" "$lib/libnetshim.so" | tee "$out/results.txt"
+# --syslog and --journal with traced programs: a namespace of their own (its /dev and /run too).
+sinks_start=$(date +%s)
+unshare -m -n bash "$here/sinks.sh" "$here" "$out" "$netshim" "$lib/libnetshim.so" 2>"$out/sinks.err" | tee -a "$out/results.txt"
+echo "(sinks: $(( $(date +%s) - sinks_start )) s)"
 passed=$(grep -c '^ok ' "$out/results.txt")
 failed=$(grep -c '^FAIL ' "$out/results.txt")
 [ "$passed" -gt 0 ] || failed=$((failed + 1))
