@@ -29,7 +29,8 @@ pub const COMMANDS: &[Command] = &[
         operands: "[--] CMD [ARGS...]",
         doc: "runs CMD and logs every connect its whole process tree makes (and every \
               getaddrinfo of the programs that load the library): to stderr (default, or -o \
-              -), or appended to FILE (docs/LOGGING.md). Dynamically linked programs get \
+              -), appended to FILE, or to syslog or the journal (--syslog, --journal), by \
+              the preloaded programs and the tracer alike (docs/LOGGING.md). Dynamically linked programs get \
               libnetshim.so through LD_PRELOAD (existing entries are kept). Programs the \
               preload cannot reach - Go (dynamic or static), static glibc or musl, a cleared \
               environment - are traced: a seccomp filter stops only connect, \

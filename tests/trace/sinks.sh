@@ -80,6 +80,16 @@ if start_journald; then
         [ "$n" -ge 1 ] && break; sleep 0.05
     done
     [ "$n" = 1 ] && ok "journald: the traced static glibc client's connect (NETSHIM_PROG=client-glibc)" || fail "journald: client-glibc entries: $n"
+    # One tree, both paths: a preloaded python3 and a traced static client, one journal.
+    port2=$((port + 1))
+    timeout 30 "$netshim" run --journal -- sh -c "python3 -c 'import socket; socket.socket().connect_ex((\"127.0.0.1\", $port2))'; $c_glibc 127.0.0.1 $port2" >/dev/null
+    vias=
+    for _ in $(seq 100); do
+        vias=$(journalctl --directory="$dir" -o json NETSHIM_DEST="127.0.0.1:$port2" NETSHIM_EVENT=connect 2>/dev/null | jq -r '.NETSHIM_VIA + ":" + .NETSHIM_PROG' | sort | tr '\n' ' ')
+        [ "$vias" = "preload:python3 trace:client-glibc " ] && break; sleep 0.05
+    done
+    [ "$vias" = "preload:python3 trace:client-glibc " ] && ok "journald: one --journal tree, a preloaded and a traced program, both in the journal" ||
+        fail "journald, mixed tree: '$vias'"
     cleanup; pids=()
 else
     fail "systemd-journald or journalctl missing (package systemd)"
