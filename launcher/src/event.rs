@@ -609,6 +609,11 @@ mod tz;
 #[path = "../../src/log/syslog.rs"]
 mod syslog;
 
+/// The library's line buffer, which syslog::header writes into.
+#[allow(dead_code)]
+#[path = "../../src/log/line.rs"]
+mod line;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -412,3 +412,9 @@ pub fn dup_fd(fd: RawFd) -> Option<std::fs::File> {
     // SAFETY: the kernel just returned this fd, owned by nobody else.
     (dup >= 0).then(|| unsafe { std::fs::File::from_raw_fd(dup) })
 }
+
+/// The library's unzeroed stack buffer, which its line helpers (src/log/line.rs, used by
+/// event.rs for the syslog header) are built on.
+#[allow(dead_code)]
+#[path = "../../src/sys/stackbuf.rs"]
+pub mod stackbuf;
