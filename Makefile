@@ -17,7 +17,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 # Each of test, demo and bench first installs what it needs (scripts/deps.sh: apt-get as root,
 # otherwise one line naming the command); NETSHIM_NO_INSTALL=1 only checks.
-.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man deb deb-test report-tests lint install uninstall demo clean
+.PHONY: deps-test deps-demo deps-bench deps-fuzz deps-miri fuzz-smoke fuzz-diff miri all lib header test unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests trace-churn bench-quick bench lib-aarch64 check-aarch64 soak secure-tests man deb deb-test report-tests lint install uninstall demo clean
 
 all: lib
 
@@ -45,7 +45,7 @@ deps-fuzz:
 deps-miri:
 	@bash scripts/deps.sh miri
 
-test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests secure-tests deb-test report-tests soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
+test: deps-test lib unit c-tests gai-diff sort-cache dns-misbehave log-tests trace-tests trace-churn secure-tests deb-test report-tests soak bench-quick check-aarch64 lint fuzz-smoke fuzz-diff miri
 	@echo "make test: all test groups passed"
 
 # Rust unit tests (beside the code) and integration tests (tests/, against the built .so).
@@ -76,6 +76,10 @@ log-tests: lib
 
 # `netshim run`'s tracer: Go, static glibc and musl programs, the mixed tree, a normal user,
 # signals and exit statuses, in a private namespace (tests/trace; Go builds cached in build/).
+# The tracer under churn: 1,000 short-lived multi-threaded traced processes, nothing lost.
+trace-churn: lib
+	bash tests/trace/churn.sh
+
 trace-tests: lib
 	bash tests/trace/run.sh $(BUILD)/lib
 

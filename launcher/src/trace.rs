@@ -230,15 +230,18 @@ impl Tracer {
 
     // ---- the table ----
 
+    /// Enters a thread, or corrects the process of one already entered: a new thread may
+    /// have stopped — and started a connect the table must remember — before its parent's
+    /// clone event is read, so what it is doing is kept.
     fn add_thread(&mut self, tid: i32, tgid: i32) {
-        self.threads.insert(
-            tid,
-            Thread {
+        self.threads
+            .entry(tid)
+            .and_modify(|t| t.tgid = tgid)
+            .or_insert(Thread {
                 tgid,
                 pending: None,
                 in_group_stop: false,
-            },
-        );
+            });
         self.procs
             .entry(tgid)
             .or_insert_with(|| Process::new(tgid))

@@ -236,3 +236,4 @@ rm -f "$out/families.log"
 NETSHIM_LOG_FAMILIES=inet6 timeout 60 "$netshim" run --json -o "$out/families.log" -- "$go_static" 127.0.0.1:18080 '[::1]:18080' >/dev/null 2>&1
 check "NETSHIM_LOG_FAMILIES=inet6: only the IPv6 connect (and its connect-done) of a traced program" \
     [ "$(q "$out/families.log" '.event == "connect" or .event == "connect-done"')" = 2 -a "$(q "$out/families.log" '.family == "inet6"')" = 2 ]
+
