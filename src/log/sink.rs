@@ -74,6 +74,13 @@ pub fn configure(value: &[u8]) {
         },
     };
     if let Ok(fd) = fd {
+        // Our own file or socket never sits on a standard stream's number (fd:N is the
+        // program's own and stays where it is).
+        let fd = if kind == FD {
+            fd
+        } else {
+            sys::fs::above_stdio(fd)
+        };
         if adopt(fd).is_ok() {
             KIND.store(kind, Release);
         }
@@ -154,6 +161,8 @@ fn current_fd(kind: u8) -> Option<i32> {
             return None;
         }
     };
+    // After close_range/closefrom the lowest free number may be a standard stream's.
+    let new = sys::fs::above_stdio(new);
     let Ok(id) = sys::fs::fstat(new) else {
         let _ = sys::fs::close(new);
         return None;

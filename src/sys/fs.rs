@@ -29,6 +29,24 @@ pub fn close(fd: RawFd) -> Result<(), Errno> {
     decode_unit(unsafe { syscall!(libc::SYS_close, fd) })
 }
 
+/// Moves a descriptor of netshim's that landed on 0, 1 or 2 (the program had closed them,
+/// e.g. a daemon after closefrom) to the lowest free number from 3 (close-on-exec), so that
+/// the program's next open still gets the standard stream number it expects. On failure
+/// the descriptor stays where it is.
+pub fn above_stdio(fd: RawFd) -> RawFd {
+    if !(0..3).contains(&fd) {
+        return fd;
+    }
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) takes two integers and touches no user memory.
+    match decode(unsafe { syscall!(libc::SYS_fcntl, fd, libc::F_DUPFD_CLOEXEC, 3) }) {
+        Ok(moved) => {
+            let _ = close(fd);
+            moved as RawFd
+        }
+        Err(_) => fd,
+    }
+}
+
 /// What a configuration cache needs to know whether a file changed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct FileId {

@@ -4,6 +4,8 @@
  *   dead reuse FILE   dup2 its own FILE over the log fd, then connect: FILE must not get
  *                     log lines
  *   dead closed   close every fd from 3 up (close_range), then connect
+ *   dead daemon   close every fd from 0 up, as a daemon does, then connect (the log is
+ *                 opened again) and open /dev/null three times: it must get 0, 1 and 2
  *   dead pipe-blocked   as pipe, but the program blocks SIGPIPE itself: a SIGPIPE of its own
  *                 pending before the connect must still be pending after it, and the one
  *                 the log write raised must not be left pending when there was none */
@@ -129,6 +131,17 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "closed")) {
         syscall(SYS_close_range, 3, ~0U, 0);
         return refused_connect() ? 1 : (puts("ok"), 0);
+    }
+    if (!strcmp(argv[1], "daemon")) {
+        /* With every fd closed the answer can only be the exit status. */
+        if (syscall(SYS_close_range, 0, ~0U, 0) != 0)
+            _exit(3);
+        if (refused_connect())
+            _exit(4);
+        for (int want = 0; want < 3; want++)
+            if (open("/dev/null", O_RDWR) != want)
+                _exit(10 + want);
+        _exit(0);
     }
     return 2;
 }

@@ -150,6 +150,11 @@ rm -f "$out/closed.log"
 r=$(NETSHIM_LOG="$out/closed.log" LD_PRELOAD="$so" timeout 20 "$out/dead" closed 2>&1)
 [ "$r" = ok ] && grep -q ECONNREFUSED "$out/closed.log" && ok "close_range over the log fd: re-opened, errno kept" ||
     fail "close_range: $r"
+rm -f "$out/daemon.log"
+NETSHIM_LOG="$out/daemon.log" LD_PRELOAD="$so" timeout 20 "$out/dead" daemon; r=$?
+[ "$r" = 0 ] && grep -q ECONNREFUSED "$out/daemon.log" &&
+    ok "a daemon that closed fds 0-2: the log re-opened above them, its opens get 0, 1, 2" ||
+    fail "closed stdio: exit $r (10+N: open got the wrong number for fd N)"
 
 # 4. fork + exec: children re-open from the variable, with their own pid and name.
 NETSHIM_LOG="$out/exec.log" LD_PRELOAD="$so" bash -c '"$1" >/dev/null 2>&1 & "$1" >/dev/null 2>&1; wait' _ "$out/errno_glibc"
