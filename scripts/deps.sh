@@ -59,7 +59,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # With the recommended packages, as the tests were run here (valgrind wants libc6-dbg,
+    # chromium its fonts).
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # Rust pieces, only where the target uses them.
