@@ -110,14 +110,19 @@ fn imports_are_only_memory_errno_and_cancellation() {
     );
 }
 
-#[test]
-fn soname_is_versioned() {
+/// `readelf -d` of the library: its dynamic section.
+fn dynamic_section() -> String {
     let out = Command::new("readelf")
         .args(["-d"])
         .arg(library())
         .output()
         .expect("readelf runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn soname_is_versioned() {
+    let text = dynamic_section();
     assert!(
         text.contains("Library soname: [libnetshim.so.0]"),
         "soname missing or wrong:\n{text}"
@@ -128,12 +133,7 @@ fn soname_is_versioned() {
 /// binds each import at its version there (nm shows them versioned), and ldd tells the truth.
 #[test]
 fn needs_libc_and_nothing_else() {
-    let out = Command::new("readelf")
-        .args(["-d"])
-        .arg(library())
-        .output()
-        .expect("readelf runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = dynamic_section();
     let needed: Vec<&str> = text.lines().filter(|l| l.contains("(NEEDED)")).collect();
     assert_eq!(needed.len(), 1, "NEEDED entries:\n{text}");
     assert!(needed[0].contains("[libc.so.6]"), "NEEDED entries:\n{text}");
