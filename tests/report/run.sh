@@ -17,11 +17,15 @@ passed=0 failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
-# 1. The log, in a private network namespace.
-unshare -m -n bash -c '
+# 1. The log, in a private network namespace. The interpreter itself, not a wrapper script
+# that finds it (pyenv's python3 is a bash script, and bash started without SHELL or HOME
+# looks its user up, which tries nscd's socket: a real connect, which the tracer logs), and
+# HOME set, for python's site module looks the user up too when it is not.
+py=$(python3 -c 'import sys; print(sys.executable)')
+unshare -m -n env HOME="$out" bash -c '
     set -e
     ip link set lo up
-    NETSHIM_LIBRARY="$3/libnetshim.so" "$1" run --json -o "$2/conn.log" -- python3 -c "
+    NETSHIM_LIBRARY="$3/libnetshim.so" "$1" run --json -o "$2/conn.log" -- "$4" -c "
 import os, socket
 srv = socket.socket(socket.AF_INET6); srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 srv.bind((\"::\", 18090)); srv.listen(64)
@@ -36,7 +40,7 @@ pid = os.fork()
 work(3 if pid == 0 else 5)
 if pid == 0: os._exit(0)
 os.waitpid(pid, 0)
-"' _ "$netshim" "$out" "$lib" || fail "the logged program failed"
+"' _ "$netshim" "$out" "$lib" "$py" || fail "the logged program failed"
 dests=$(jq -r 'select(.event == "connect") | .dest' "$out/conn.log" | sort -u)
 [ "$(echo "$dests" | grep -c .)" = 4 ] && ok "the log has 4 destinations: $(echo $dests)" ||
     fail "the log's destinations: $dests"
