@@ -74,9 +74,9 @@ pub fn configure(value: &[u8]) {
         },
     };
     if let Ok(fd) = fd {
-        // Our own file or socket never sits on a standard stream's number (fd:N is the
-        // program's own and stays where it is).
-        let fd = if kind == FD {
+        // Our own file or socket never sits on a standard stream's number (stderr and fd:N
+        // are the program's own and stay where they are).
+        let fd = if kind == FD || kind == STDERR {
             fd
         } else {
             sys::fs::above_stdio(fd)

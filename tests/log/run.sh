@@ -31,6 +31,22 @@ gcc -std=gnu11 -Wall -Wextra -Werror -pedantic -o "$out/errno_linked" "$root/c-t
     -L"$lib" -lnetshim -Wl,-rpath,"$lib" -ldl || fail "compile errno_linked"
 text_line='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [^ ]+\[[0-9]+/[0-9]+\] (connect|connect-done|getaddrinfo) '
 
+# 0. The stderr sink is the program's own stderr: lines go there, between the program's own,
+# and fd 2 stays the program's (a library that moved it off 2 would leave the program
+# writing into a closed descriptor, or into its next socket).
+NETSHIM_LOG=stderr LD_PRELOAD="$so" bash -c '
+    echo program-before >&2
+    exec 5<>/dev/tcp/127.0.0.1/9 || true
+    echo program-after >&2
+    echo "fd2=$(readlink /proc/$$/fd/2)"' >"$out/stderr-sink.out" 2>"$out/stderr-sink.err"
+if grep -q '^program-before$' "$out/stderr-sink.err" && grep -q '^program-after$' "$out/stderr-sink.err" &&
+    grep -Eq 'connect fd=[0-9]+ 127\.0\.0\.1:9 -> ECONNREFUSED' "$out/stderr-sink.err" &&
+    grep -qx "fd2=$out/stderr-sink.err" "$out/stderr-sink.out"; then
+    ok "NETSHIM_LOG=stderr: the program's stderr keeps fd 2 and its own lines, the connect line among them"
+else
+    fail "NETSHIM_LOG=stderr: $(cat "$out/stderr-sink.out" "$out/stderr-sink.err" | head -8)"
+fi
+
 # 1. Return values and errno are exactly glibc's with logging on (text and JSON).
 "$out/errno_glibc" >"$out/errno.glibc" 2>/dev/null
 for fmt in text json; do

@@ -1,0 +1,212 @@
+//! WIP (branch t3-wip, not wired): what the first page of an executable says about whether
+//! the preload will see it, for the exec hooks that would ask the launcher's tracer to attach
+//! (docs/notes/t3-subtree-tracing.md). Pure byte logic: the caller reads the first
+//! `PAGE` bytes of the file (no allocation, usable in a vfork child).
+
+/// How much of the file the check reads.
+pub const PAGE: usize = 4096;
+
+/// What an image is, as far as the first page tells.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Image<'a> {
+    /// ELF with PT_INTERP and no Go build-id note: the dynamic loader runs, the preload loads.
+    Dynamic,
+    /// ELF without PT_INTERP: no loader, no preload.
+    Static,
+    /// A Go program (its build-id note), dynamic or not: its connects are its own syscalls.
+    Go,
+    /// `#!` script: what it needs is what its interpreter (this path) needs.
+    Script(&'a [u8]),
+    /// ELF whose program headers or notes lie beyond the page, or are malformed: unsure,
+    /// so the caller traces (tracing a preloaded image costs time, never a double line).
+    Unsure,
+    /// Not an image the kernel runs by itself (the exec then fails as it would anyway).
+    Other,
+}
+
+const PT_INTERP: u64 = 3;
+const PT_NOTE: u64 = 4;
+/// Go's linker writes its build ID as a note of owner "Go" and this type (.note.go.buildid).
+const NT_GO_BUILDID: u32 = 4;
+
+struct Reader<'a> {
+    b: &'a [u8],
+    big: bool,
+}
+
+impl Reader<'_> {
+    fn u16(&self, at: usize) -> Option<u64> {
+        let s: [u8; 2] = self.b.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(u64::from(if self.big {
+            u16::from_be_bytes(s)
+        } else {
+            u16::from_le_bytes(s)
+        }))
+    }
+    fn u32(&self, at: usize) -> Option<u64> {
+        let s: [u8; 4] = self.b.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(u64::from(if self.big {
+            u32::from_be_bytes(s)
+        } else {
+            u32::from_le_bytes(s)
+        }))
+    }
+    fn u64(&self, at: usize) -> Option<u64> {
+        let s: [u8; 8] = self.b.get(at..at.checked_add(8)?)?.try_into().ok()?;
+        Some(if self.big {
+            u64::from_be_bytes(s)
+        } else {
+            u64::from_le_bytes(s)
+        })
+    }
+}
+
+/// Classifies the first bytes of a file (at most `PAGE` are looked at).
+pub fn classify(head: &[u8]) -> Image<'_> {
+    let head = &head[..head.len().min(PAGE)];
+    if let Some(rest) = head.strip_prefix(b"#!") {
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or(rest);
+        let line = trim_start(line);
+        let end = line
+            .iter()
+            .position(|&b| b == b' ' || b == b'\t')
+            .unwrap_or(line.len());
+        return Image::Script(&line[..end]);
+    }
+    if !head.starts_with(b"\x7fELF") {
+        return Image::Other;
+    }
+    elf(head).unwrap_or(Image::Unsure)
+}
+
+fn trim_start(s: &[u8]) -> &[u8] {
+    let skip = s.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    &s[skip..]
+}
+
+fn elf(head: &[u8]) -> Option<Image<'_>> {
+    let wide = match head.get(4)? {
+        2 => true,
+        1 => false,
+        _ => return None,
+    };
+    let r = Reader {
+        b: head,
+        big: *head.get(5)? == 2,
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (r.u64(32)?, r.u16(54)?, r.u16(56)?)
+    } else {
+        (r.u32(28)?, r.u16(42)?, r.u16(44)?)
+    };
+    let (mut interp, mut go) = (false, false);
+    for i in 0..phnum {
+        let at = usize::try_from(phoff.checked_add(i.checked_mul(phentsize)?)?).ok()?;
+        let p_type = r.u32(at)?;
+        let (offset, size) = if wide {
+            (r.u64(at + 8)?, r.u64(at + 32)?)
+        } else {
+            (r.u32(at + 4)?, r.u32(at + 16)?)
+        };
+        match p_type {
+            PT_INTERP => interp = true,
+            PT_NOTE => go |= go_note(&r, offset, size)?,
+            _ => {}
+        }
+    }
+    Some(if go {
+        Image::Go
+    } else if interp {
+        Image::Dynamic
+    } else {
+        Image::Static
+    })
+}
+
+/// Whether a PT_NOTE segment holds Go's build-id note; None when it is not in the page.
+fn go_note(r: &Reader<'_>, offset: u64, size: u64) -> Option<bool> {
+    let start = usize::try_from(offset).ok()?;
+    let end = start.checked_add(usize::try_from(size).ok()?)?;
+    r.b.get(start..end)?; // the whole segment must be in the page
+    let mut at = start;
+    while at + 12 <= end {
+        let (namesz, descsz, kind) = (r.u32(at)?, r.u32(at + 4)?, r.u32(at + 8)?);
+        let name_at = at + 12;
+        let name =
+            r.b.get(name_at..name_at.checked_add(usize::try_from(namesz).ok()?)?)?;
+        // namesz counts the NUL and Go pads it to 4: "Go\0\0"
+        if kind == u64::from(NT_GO_BUILDID) && name.split(|&b| b == 0).next() == Some(b"Go") {
+            return Some(true);
+        }
+        let pad = |n: u64| usize::try_from(n.checked_add(3)? & !3).ok();
+        at = name_at
+            .checked_add(pad(namesz)?)?
+            .checked_add(pad(descsz)?)?;
+    }
+    Some(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(path: &str) -> Vec<u8> {
+        let mut b = std::fs::read(path).unwrap();
+        b.truncate(PAGE);
+        b
+    }
+
+    #[test]
+    fn dynamic_and_scripts() {
+        assert_eq!(classify(&head("/bin/sh")), Image::Dynamic);
+        assert_eq!(classify(b"#! /bin/sh -e\necho"), Image::Script(b"/bin/sh"));
+        assert_eq!(
+            classify(b"#!/usr/bin/env python3"),
+            Image::Script(b"/usr/bin/env")
+        );
+        assert_eq!(classify(b"hello"), Image::Other);
+        assert_eq!(classify(b""), Image::Other);
+        assert_eq!(classify(b"\x7fELF\x02\x01"), Image::Unsure);
+    }
+
+    /// A Go build and a static C build made by the test (skipped where the tools are
+    /// missing; this WIP module is not in `make unit`'s REQUIRE_ALL set).
+    #[test]
+    fn static_and_go_from_real_builds() {
+        let dir = std::env::temp_dir().join(format!("netshim-image-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = dir.join("s.c");
+        std::fs::write(&c, "int main(void){return 0;}\n").unwrap();
+        let st = dir.join("s");
+        let ok = std::process::Command::new("cc")
+            .args(["-static", "-o"])
+            .arg(&st)
+            .arg(&c)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            assert_eq!(classify(&head(st.to_str().unwrap())), Image::Static);
+        }
+        let go = dir.join("g.go");
+        std::fs::write(
+            &go,
+            "package main\nimport \"net\"\nfunc main(){ net.Dial(\"tcp\", \"127.0.0.1:1\") }\n",
+        )
+        .unwrap();
+        for (cgo, name) in [("1", "gd"), ("0", "gs")] {
+            let out = dir.join(name);
+            let built = std::process::Command::new("go")
+                .args(["build", "-o"])
+                .arg(&out)
+                .arg(&go)
+                .env("CGO_ENABLED", cgo)
+                .env("GOCACHE", dir.join("cache"))
+                .status()
+                .is_ok_and(|s| s.success());
+            if built {
+                assert_eq!(classify(&head(out.to_str().unwrap())), Image::Go, "{name}");
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
