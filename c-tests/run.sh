@@ -43,6 +43,8 @@ build errno_glibc errno_table.c -std=gnu11 -pedantic -ldl
 build errno_linked errno_table.c -std=gnu11 -pedantic "${link[@]}" -ldl
 build abi_glibc abi_resolve.c -std=gnu11 -pedantic -ldl
 build abi_linked abi_resolve.c -std=gnu11 -pedantic "${link[@]}" -ldl
+build exec_glibc exec_family.c -std=gnu11
+build exec_linked exec_family.c -std=gnu11 "${link[@]}"
 build beej_glibc beej_connect.c -std=c11 -pedantic
 build beej_linked beej_connect.c -std=c11 -pedantic "${link[@]}"
 build listener listener.c -std=c11 -pedantic
@@ -124,6 +126,31 @@ for mode in linked preloaded; do
         fail "errno table ($mode): differences from glibc:"; diff "$out/errno.glibc" "$out/errno.$mode"
     fi
 done
+
+# --- the exec family: glibc vs linked vs preloaded, case by case ---------------------
+# (native only: under qemu-user the programs it starts would be the host's)
+if [ "$native" = 1 ]; then
+    for mode in glibc linked preloaded; do
+        d="$out/exec-$mode" && rm -rf "$d" && mkdir -p "$d"
+        prog="$out/exec_glibc"; [ $mode = linked ] && prog="$out/exec_linked"
+        pre=(); [ $mode = preloaded ] && pre=(env LD_PRELOAD="$so")
+        "${pre[@]}" "$prog" "$d" 2>&1 | sed "s#$d#DIR#g" >"$out/exec.$mode"
+    done
+    cases=$(grep -c ': exit ' "$out/exec.glibc")
+    [ "$cases" -ge 40 ] && ok "exec family: glibc ran $cases cases" || fail "exec family: glibc ran only $cases cases"
+    for mode in linked preloaded; do
+        if diff -q "$out/exec.glibc" "$out/exec.$mode" >/dev/null && [ -s "$out/exec.$mode" ]; then
+            ok "exec family ($mode): $cases cases, output, status and errno identical to glibc's"
+        else
+            fail "exec family ($mode): differences from glibc:"; diff "$out/exec.glibc" "$out/exec.$mode" | head -20
+        fi
+    done
+    rm -rf "$out/exec-bound" && mkdir -p "$out/exec-bound"
+    bound=$(LD_DEBUG=bindings LD_PRELOAD="$so" "$out/exec_glibc" "$out/exec-bound" 2>&1 >/dev/null |
+        grep -o "libnetshim.so \[0\]: normal symbol \`f\?exec[a-z]*'" | sort -u | wc -l)
+    [ "$bound" = 9 ] && ok "exec family (preloaded): all 9 calls bound to netshim" ||
+        fail "exec family (preloaded): $bound of 9 calls bound to netshim"
+fi
 
 # --- the tripwire --------------------------------------------------------------------
 # (an inner shell reaps the aborted child, so its "Aborted" notice goes to /dev/null)

@@ -29,6 +29,7 @@ test_pkgs=(
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # check-aarch64: build.rs compiles src/sys/cancel.c for arm64
     golang-go             # the tracer's tests build Go programs (Go makes its own syscalls)
     libc6-i386            # a 32-bit program in the tracer's tests (/lib32/libc.so.6 runs as one)
+    libcap2-bin           # setcap: a file-capability program keeps its capability in a traced tree
     rsyslog               # the syslog sink against the real rsyslogd (a private namespace's /dev/log)
     systemd               # systemd-journald and journalctl: the journal sink against the real journald
     qemu-user             # check-aarch64: runs them, and the arm64 glibc as the reference

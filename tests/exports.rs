@@ -1,12 +1,28 @@
 //! The library's dynamic symbol table is exactly the public API (DESIGN.md, "The C ABI
-//! contract"), and it imports nothing from the C library but memory, errno and the
-//! pthread calls of its cancellation points.
+//! contract") plus the exec family, and it imports nothing from the C library but memory,
+//! errno, `environ` and the pthread calls of its cancellation points.
 
 use std::process::Command;
 
 /// Grows as each exported function lands; `docs/COMPATIBILITY.md` lists the same set.
 const EXPORTS: &[&str] = &[
     "connect",
+    // The exec family (src/abi/exec.rs): `netshim run`'s subtree tracing needs the moment a
+    // preloaded process execs an image the preload cannot see (static, Go, 32-bit, or with
+    // the preload dropped from its environment), to put it under the tracer first, so that
+    // the rest of the tree runs untraced and set-uid programs keep their privilege. Every
+    // member is here because glibc's call each other through internal aliases. Each is the
+    // kernel's execve/execveat as glibc's (PATH search, /bin/sh fallback, errno: compared in
+    // c-tests); not declared in netshim.h (they are <unistd.h>'s).
+    "execl",
+    "execle",
+    "execlp",
+    "execv",
+    "execve",
+    "execveat",
+    "execvp",
+    "execvpe",
+    "fexecve",
     "freeaddrinfo",
     "gai_strerror",
     "getaddrinfo",
@@ -22,6 +38,9 @@ const EXPORTS: &[&str] = &[
 /// (rust_eh_personality would mean unwinding code slipped into a panic=abort library).
 const ALLOWED_IMPORTS: &[&str] = &[
     "__errno_location",
+    // The C library's current environment (a variable, not a call): execv, execvp and
+    // execl pass it on, and execvp's PATH search reads PATH from it, as glibc's do.
+    "environ",
     "bcmp",
     "calloc",
     "free",

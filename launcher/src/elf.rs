@@ -36,6 +36,53 @@ pub fn is_go(image: &[u8]) -> bool {
     image.starts_with(b"\x7fELF") && image.windows(MAGIC.len()).any(|w| w == MAGIC)
 }
 
+/// The library's first-page check (src/log/image.rs), the one the exec hooks make: the
+/// launcher makes the same for the program it starts.
+#[path = "../../src/log/image.rs"]
+pub mod image;
+
+/// Whether the preload will see a program run from `path`: a dynamically linked ELF of
+/// this machine's kind that is not Go, or a `#!` script whose interpreter is one (one
+/// level, as the library's exec hooks read it).
+pub fn preload_sees(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let head = |p: &std::path::Path| -> Option<Vec<u8>> {
+        let mut b = vec![0u8; image::PAGE];
+        let n = std::fs::File::open(p).ok()?.read(&mut b).ok()?;
+        b.truncate(n);
+        Some(b)
+    };
+    let Some(bytes) = head(path) else {
+        return true; // the exec fails: nothing to trace
+    };
+    let native = |b: &[u8]| {
+        let machine = if cfg!(target_arch = "x86_64") {
+            62u16
+        } else {
+            183
+        };
+        b.len() > 20 && b[4] == 2 && b[5] == 1 && u16::from_le_bytes([b[18], b[19]]) == machine
+    };
+    match image::classify(&bytes) {
+        image::Image::Dynamic => native(&bytes),
+        image::Image::Script(interpreter) => {
+            let interpreter = std::path::Path::new(
+                <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(interpreter),
+            );
+            match head(interpreter) {
+                Some(b) => match image::classify(&b) {
+                    image::Image::Dynamic => native(&b),
+                    image::Image::Script(_) => true,
+                    _ => false,
+                },
+                None => true,
+            }
+        }
+        image::Image::Other => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 // crate does.
 extern crate alloc;
 
+mod attach;
 mod cli;
 mod dns;
 mod elf;

@@ -2,6 +2,7 @@
 //! the preload alone (--trace=never) or start it under the tracer, and pass its exit status
 //! (or its death by a signal) through.
 
+use crate::attach::Listening;
 use crate::cli::{RunArgs, Trace};
 use crate::elf;
 use crate::event::{Families, Sink, Writer};
@@ -67,11 +68,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     let preloaded = (trace != Trace::Always).then(|| library.as_os_str().as_bytes().to_vec());
+    // Subtree tracing (a user other than root, a program the preload sees): the program
+    // runs untraced and without a filter, so that set-uid and file-capability programs
+    // below it keep their privilege, and the library's exec hooks ask for the tracer where
+    // an image needs it (src/log/subtree.rs). As root the whole tree is traced: the filter
+    // then goes in without no_new_privs, and ptrace by root takes no privilege away.
+    let subtree = trace == Trace::Auto
+        && !nix::unistd::geteuid().is_root()
+        && resolve_command(cmd).is_none_or(|path| elf::preload_sees(&path));
     // The tracer's lines obey NETSHIM_LOG_FAMILIES as the library's do.
     let families = env::var_os("NETSHIM_LOG_FAMILIES");
     let families = Families::parse(families.as_ref().map(|f| f.as_bytes()));
     let writer = Writer::new(sink, args.json, families);
-    spawn_traced(&args, writer, preloaded)
+    spawn_traced(&args, writer, preloaded, subtree)
 }
 
 /// Replaces the launcher with the program (the preload alone): its exit status is then
@@ -120,7 +129,12 @@ fn can_trace() -> Result<(), String> {
 /// its status (or dies of its signal) as soon as it ends, while the tracer goes on tracing
 /// whatever the program left running. The tracer dies with the launcher (and its tracees
 /// with it) until the program has ended.
-fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> ExitCode {
+fn spawn_traced(
+    args: &RunArgs,
+    writer: Writer,
+    library: Option<Vec<u8>>,
+    subtree: bool,
+) -> ExitCode {
     let saved = sys::save_signals();
     let Ok((from_tracer, to_launcher)) = nix::unistd::pipe() else {
         eprintln!("netshim: cannot make a pipe; only the preload logs");
@@ -141,7 +155,11 @@ fn spawn_traced(args: &RunArgs, writer: Writer, library: Option<Vec<u8>>) -> Exi
                 std::process::exit(1); // the launcher is already gone
             }
             sys::tracer_signals();
-            trace_tree(args, writer, library, &saved, to_launcher);
+            if subtree {
+                trace_subtrees(args, writer, library, &saved, to_launcher);
+            } else {
+                trace_tree(args, writer, library, &saved, to_launcher);
+            }
             std::process::exit(0)
         }
         Ok(ForkResult::Parent { .. }) => {
@@ -221,11 +239,7 @@ fn trace_tree(
     saved: &sys::Saved,
     to_launcher: OwnedFd,
 ) {
-    let argv: Vec<CString> = args
-        .command
-        .iter()
-        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
-        .collect();
+    let argv = c_argv(args);
     let program = filter::program();
     let Ok((go_read, go_write)) = nix::unistd::pipe() else {
         eprintln!("netshim: cannot make a pipe");
@@ -255,13 +269,7 @@ fn trace_tree(
             let mut tracer = Tracer::new(child, writer, library, to_launcher);
             tracer.run();
             if args.stats {
-                let s = &tracer.stats;
-                let stops = (s.seccomp_stops + s.syscall_stops).max(1);
-                eprintln!(
-                    "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program, {:.1} µs of tracer work per stop",
-                    s.seccomp_stops, s.syscall_stops, s.connects, s.emulated,
-                    s.busy.as_secs_f64() * 1e6 / stops as f64
-                );
+                print_stats(&tracer.stats);
             }
         }
         Err(e) => {
@@ -277,6 +285,82 @@ fn trace_tree(
             report(&to_launcher, Report::Ended(status));
         }
     }
+}
+
+/// The tracer process under subtree tracing: starts the program untraced with
+/// NETSHIM_TRACER naming its socket, then traces the processes that ask for it until the
+/// program and they are gone. Where the socket cannot be made, the whole tree is traced.
+fn trace_subtrees(
+    args: &RunArgs,
+    writer: Writer,
+    library: Option<Vec<u8>>,
+    saved: &sys::Saved,
+    to_launcher: OwnedFd,
+) {
+    let base = env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(env::temp_dir);
+    let listening = match Listening::bind(&base) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "netshim: cannot listen in {} ({e}): the whole tree is traced, so set-uid programs in it run without their privilege",
+                base.display()
+            );
+            return trace_tree(args, writer, library, saved, to_launcher);
+        }
+    };
+    env::set_var("NETSHIM_TRACER", listening.path());
+    let argv = c_argv(args);
+    // SAFETY: the tracer has one thread here (the request thread starts after the fork);
+    // the child restores signal dispositions and execs.
+    let child = match unsafe { nix::unistd::fork() } {
+        Err(e) => {
+            eprintln!("netshim: cannot fork: {e}");
+            return report(&to_launcher, Report::Ended(Status::Code(126)));
+        }
+        Ok(ForkResult::Child) => {
+            drop(to_launcher);
+            sys::restore_signals(saved);
+            exec_child(&argv)
+        }
+        Ok(ForkResult::Parent { child }) => child,
+    };
+    report(&to_launcher, Report::Pid(child));
+    let requests = match listening.serve() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(
+                "netshim: cannot start the tracer's request thread ({e}); only the preload logs"
+            );
+            let status = wait_plain(child);
+            sys::die_with_parent(false);
+            return report(&to_launcher, Report::Ended(status));
+        }
+    };
+    let mut tracer = Tracer::subtree(child, writer, library, to_launcher, requests);
+    tracer.run();
+    if args.stats {
+        print_stats(&tracer.stats);
+    }
+}
+
+fn print_stats(s: &trace::Stats) {
+    let stops = (s.seccomp_stops + s.syscall_stops).max(1);
+    eprintln!(
+        "netshim: stats: {} seccomp stops, {} syscall stops, {} traced connects, {} calls made for the program, {:.1} µs of tracer work per stop",
+        s.seccomp_stops, s.syscall_stops, s.connects, s.emulated,
+        s.busy.as_secs_f64() * 1e6 / stops as f64
+    );
+}
+
+/// The program's command line for execvp.
+fn c_argv(args: &RunArgs) -> Vec<CString> {
+    args.command
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
+        .collect()
 }
 
 /// Waits for the child to stop itself, then seizes it with the tracer's options.
@@ -317,6 +401,11 @@ fn child(argv: &[CString], program: &[libc::sock_filter], go: OwnedFd, saved: &s
             eprintln!("netshim: the kernel refused the seccomp filter ({what}: {err}); only the preload logs");
         }
     }
+    exec_child(argv)
+}
+
+/// Execs the program in a forked child; on failure says why and exits as a shell does.
+fn exec_child(argv: &[CString]) -> ! {
     let Some(cmd) = argv.first() else {
         std::process::exit(2)
     };

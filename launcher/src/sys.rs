@@ -418,3 +418,57 @@ pub fn dup_fd(fd: RawFd) -> Option<std::fs::File> {
 #[allow(dead_code)]
 #[path = "../../src/sys/stackbuf.rs"]
 pub mod stackbuf;
+
+/// The pid and uid of a unix socket's peer (SO_PEERCRED), as the kernel recorded them at
+/// connect time.
+pub fn peer_cred(fd: &impl std::os::fd::AsRawFd) -> Option<(i32, u32)> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `cred` and `len` are live locals of the size given.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (ret == 0).then_some((cred.pid, cred.uid))
+}
+
+/// Catches SIGIO without SA_RESTART and does nothing with it: its only effect is that a
+/// tracing thread blocked in waitpid returns EINTR (attach.rs wakes it so).
+pub fn catch_sigio() {
+    extern "C" fn on_io(_: i32) {}
+    // SAFETY: a zeroed sigaction with a valid handler and an empty mask.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_io as *const () as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGIO, &action, std::ptr::null_mut());
+    }
+}
+
+/// Blocks every signal in the calling thread (a helper thread: process-directed signals
+/// then go to the tracing thread).
+pub fn block_all_signals() {
+    // SAFETY: a filled set, applied to the calling thread only.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
+}
+
+/// SIGIO to one thread of this process.
+pub fn wake(tid: Pid) {
+    // SAFETY: tgkill takes integers only.
+    unsafe {
+        libc::syscall(libc::SYS_tgkill, libc::getpid(), tid.as_raw(), libc::SIGIO);
+    }
+}

@@ -14,6 +14,7 @@
 //!   its reads return are parsed. The window lasts one resolution; outside it, reads and
 //!   writes never stop.
 
+use crate::attach::{Ask, Requests};
 use crate::dns::{self, Answer};
 use crate::event::{self, Connect, Dns, Who, Writer};
 use crate::filter;
@@ -138,6 +139,9 @@ pub struct Tracer {
     procs: HashMap<i32, Process>,
     writer: Writer,
     top_status: Option<Status>,
+    /// Subtree tracing: the program itself runs untraced (a plain child of the tracer) and
+    /// processes below it ask to be traced (attach.rs).
+    requests: Option<Requests>,
     pub stats: Stats,
 }
 
@@ -164,16 +168,57 @@ impl Tracer {
             procs: HashMap::new(),
             writer,
             top_status: None,
+            requests: None,
             stats: Stats::default(),
         };
         t.add_thread(top.as_raw(), top.as_raw());
         t
     }
 
-    /// Runs until every tracee is gone; the top program's status.
+    /// A tracer for subtree tracing: `top` runs untraced, and `requests` brings the
+    /// processes that need tracing.
+    pub fn subtree(
+        top: Pid,
+        writer: Writer,
+        library: Option<Vec<u8>>,
+        launcher: OwnedFd,
+        requests: Requests,
+    ) -> Self {
+        let mut t = Tracer::new(top, writer, library, launcher);
+        t.forget_thread(top.as_raw());
+        t.requests = Some(requests);
+        t
+    }
+
+    fn forget_thread(&mut self, tid: i32) {
+        if let Some(t) = self.threads.remove(&tid) {
+            if let Some(p) = self.procs.get_mut(&t.tgid) {
+                p.threads.remove(&tid);
+                if p.threads.is_empty() {
+                    self.procs.remove(&t.tgid);
+                }
+            }
+        }
+    }
+
+    /// Whether `tid` is the program itself running untraced (subtree tracing).
+    fn untraced_top(&self, tid: Pid) -> bool {
+        self.requests.is_some() && tid == self.top
+    }
+
+    /// Runs until every tracee is gone (and, under subtree tracing, the program too); the
+    /// top program's status.
     pub fn run(&mut self) -> Status {
+        // The untraced program's stops are reported with WUNTRACED (a tracee's always are).
+        let flags = if self.requests.is_some() {
+            WaitPidFlag::__WALL | WaitPidFlag::WUNTRACED
+        } else {
+            WaitPidFlag::__WALL
+        };
         loop {
-            match waitpid(None::<Pid>, Some(WaitPidFlag::__WALL)) {
+            let waited = waitpid(None::<Pid>, Some(flags));
+            self.serve_requests();
+            match waited {
                 Ok(status) => {
                     let start = Instant::now();
                     self.dispatch(status);
@@ -182,11 +227,45 @@ impl Tracer {
                 Err(Errno::EINTR) => continue,
                 Err(_) => break, // ECHILD: nothing left to wait for
             }
-            if self.threads.is_empty() {
+            if self.threads.is_empty() && (self.requests.is_none() || self.top_status.is_some()) {
                 break;
             }
         }
         self.top_status.unwrap_or(Status::Code(1))
+    }
+
+    /// Seizes the threads that asked to be traced, and answers them.
+    fn serve_requests(&mut self) {
+        let Some(requests) = &self.requests else {
+            return;
+        };
+        for r in requests.take() {
+            let prog = program_name(r.pid);
+            let prog = String::from_utf8_lossy(&prog).into_owned();
+            if r.ask == Ask::Privileged {
+                self.writer.warn(&format!(
+                    "{prog} (process {}) starts a set-uid, set-gid or file-capability program that the preload cannot see: it runs with its privilege, untraced, and its connects are not logged",
+                    r.pid
+                ));
+                r.refuse("privileged");
+                continue;
+            }
+            let tid = Pid::from_raw(r.tid);
+            match ptrace::seize(tid, options()) {
+                Ok(()) => {
+                    self.add_thread(r.tid, r.pid);
+                    if let Some(p) = self.procs.get_mut(&r.pid) {
+                        p.prog = prog.into_bytes();
+                    }
+                    r.accept();
+                }
+                Err(e) => {
+                    self.writer
+                        .warn(&format!("cannot trace {prog} (process {}): {e}", r.pid));
+                    r.refuse(&e.to_string());
+                }
+            }
+        }
     }
 
     fn dispatch(&mut self, status: WaitStatus) {
@@ -214,6 +293,12 @@ impl Tracer {
             WaitStatus::PtraceSyscall(tid) => {
                 self.known(tid);
                 self.on_syscall(tid)
+            }
+            // The untraced program stopped (job control): the launcher stops too.
+            WaitStatus::Stopped(tid, signal) if self.untraced_top(tid) => {
+                if signal != Signal::SIGSTOP {
+                    run::report(&self.launcher, run::Report::Stopped);
+                }
             }
             // A signal on its way to the thread: deliver it.
             WaitStatus::Stopped(tid, signal) => {

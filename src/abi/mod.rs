@@ -10,6 +10,7 @@
 mod check;
 mod connect;
 pub(crate) mod errno;
+pub(crate) mod exec;
 mod getaddrinfo;
 mod getnameinfo;
 mod getsockopt;

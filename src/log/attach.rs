@@ -1,10 +1,12 @@
-//! WIP (branch t3-wip, not wired): the request a preloaded process makes, just before an exec
-//! whose image needs tracing, to the `netshim run` tracer listening at NETSHIM_TRACER
-//! (docs/notes/t3-subtree-tracing.md). Protocol, one request per connection:
-//! - the process sends its tid (4 bytes, native order) on a unix stream socket;
+//! The request a preloaded process makes, just before an exec whose image needs tracing, to
+//! the `netshim run` tracer listening at NETSHIM_TRACER (log/subtree.rs). One request per
+//! connection:
+//! - the process sends its tid (4 bytes, native order) and what it asks (1 byte: TRACE, or
+//!   PRIVILEGED for an image it leaves untraced so that it keeps its privilege, which the
+//!   tracer only reports);
 //! - the tracer, once it has seized that thread, answers `Y`, a u16 instruction count
 //!   (native order) and the filter as `struct sock_filter` bytes (launcher/src/filter.rs,
-//!   the one source of truth), or `N` when it will not trace it (it logs why itself).
+//!   the one source of truth), or `N` and why when it will not trace it.
 //!
 //! Every wait is bounded (`TIMEOUT_NS` in all), so a stuck or dead tracer delays the exec
 //! at most that long and never hangs it. Nothing here allocates (usable in a vfork child).
@@ -13,6 +15,11 @@ use crate::sys::{self, net, seccomp, Errno};
 
 /// How long the whole exchange may take before the exec goes on untraced.
 pub const TIMEOUT_NS: u64 = 2_000_000_000;
+
+/// Asks for the tracer.
+pub const TRACE: u8 = b'T';
+/// Tells the tracer an image is left untraced because it would gain privilege.
+pub const PRIVILEGED: u8 = b'P';
 
 /// What the tracer answered.
 #[derive(Debug, PartialEq, Eq)]
@@ -25,9 +32,9 @@ pub enum Answer {
     Unreachable,
 }
 
-/// Asks the tracer at `path` (a NUL-free socket path) to attach to thread `tid`, and
-/// installs the filter it sends.
-pub fn ask(path: &[u8], tid: i32) -> Answer {
+/// Asks the tracer at `path` (a NUL-free socket path) to attach to thread `tid` (`kind`
+/// TRACE), and installs the filter it sends.
+pub fn ask(path: &[u8], tid: i32, kind: u8) -> Answer {
     let mut addr = [0u8; 2 + 108];
     if path.is_empty() || path.len() >= 108 || path.contains(&0) {
         return Answer::Unreachable;
@@ -38,12 +45,12 @@ pub fn ask(path: &[u8], tid: i32) -> Answer {
     let Ok(fd) = net::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) else {
         return Answer::Unreachable;
     };
-    let answer = exchange(fd, addr, tid);
+    let answer = exchange(fd, addr, tid, kind);
     let _ = sys::fs::close(fd);
     answer
 }
 
-fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32) -> Answer {
+fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8) -> Answer {
     let start = sys::time::monotonic();
     // SO_RCVTIMEO bounds each recv; the loop below bounds the sum.
     let slice = libc::timeval {
@@ -55,7 +62,7 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32) -> Answer {
     opt[8..].copy_from_slice(&tv);
     if net::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, &opt).is_err()
         || net::connect(fd, addr).is_err()
-        || net::sendto(fd, &tid.to_ne_bytes(), libc::MSG_NOSIGNAL, &[]) != Ok(4)
+        || net::sendto(fd, &request(tid, kind), libc::MSG_NOSIGNAL, &[]) != Ok(5)
     {
         return Answer::Unreachable;
     }
@@ -84,10 +91,18 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32) -> Answer {
             want = 3 + 8 * n;
         }
     }
+    if kind != TRACE {
+        return Answer::Refused;
+    }
     match seccomp::install(&buf[3..want]) {
         Ok(()) => Answer::Traced,
         Err(_) => Answer::Refused,
     }
+}
+
+fn request(tid: i32, kind: u8) -> [u8; 5] {
+    let t = tid.to_ne_bytes();
+    [t[0], t[1], t[2], t[3], kind]
 }
 
 #[cfg(test)]
@@ -102,8 +117,9 @@ mod tests {
         let listener = UnixListener::bind(path).unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
-            let mut tid = [0u8; 4];
+            let mut tid = [0u8; 5];
             s.read_exact(&mut tid).unwrap();
+            assert_eq!(tid[4], TRACE);
             match reply {
                 // two writes: the client must put a split answer together
                 Some(r) => {
@@ -113,7 +129,7 @@ mod tests {
                 }
                 None => std::thread::sleep(std::time::Duration::from_millis(2600)),
             }
-            i32::from_ne_bytes(tid)
+            i32::from_ne_bytes([tid[0], tid[1], tid[2], tid[3]])
         })
     }
 
@@ -131,16 +147,16 @@ mod tests {
     #[test]
     fn no_tracer_refusal_and_silence_mean_an_untraced_exec() {
         let d = dir();
-        assert_eq!(ask(&bytes(&d.join("none")), 7), Answer::Unreachable);
-        assert_eq!(ask(b"", 7), Answer::Unreachable);
+        assert_eq!(ask(&bytes(&d.join("none")), 7, TRACE), Answer::Unreachable);
+        assert_eq!(ask(b"", 7, TRACE), Answer::Unreachable);
         let p = d.join("no");
         let server = serve(&p, Some(b"Nset-uid".to_vec()));
-        assert_eq!(ask(&bytes(&p), 1234), Answer::Refused);
+        assert_eq!(ask(&bytes(&p), 1234, TRACE), Answer::Refused);
         assert_eq!(server.join().unwrap(), 1234);
         let p = d.join("silent");
         let server = serve(&p, None);
         let t = std::time::Instant::now();
-        assert_eq!(ask(&bytes(&p), 5), Answer::Unreachable);
+        assert_eq!(ask(&bytes(&p), 5, TRACE), Answer::Unreachable);
         let waited = t.elapsed().as_millis();
         assert!((1900..2500).contains(&waited), "waited {waited} ms");
         server.join().unwrap();
@@ -182,7 +198,10 @@ mod tests {
     fn yes_child() {
         let path = std::env::var_os("NETSHIM_TEST_TRACER").expect("run by its parent test");
         assert!(!seccomp::in_filter());
-        assert_eq!(ask(&bytes(std::path::Path::new(&path)), 99), Answer::Traced);
+        assert_eq!(
+            ask(&bytes(std::path::Path::new(&path)), 99, TRACE),
+            Answer::Traced
+        );
         assert!(seccomp::in_filter());
     }
 }

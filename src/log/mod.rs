@@ -6,14 +6,17 @@
 //! stdio, so it stays async-signal-safe as connect itself is. Schema: docs/LOGGING.md.
 #![forbid(unsafe_code)]
 
+pub mod attach;
 pub mod correlate;
 mod date;
 mod event;
+pub mod image;
 mod journal;
 mod line;
 mod names;
 pub mod pending;
 mod sink;
+pub mod subtree;
 mod syslog;
 mod tz;
 

@@ -18,6 +18,15 @@ impl Errno {
     pub const TIMEDOUT: Errno = Errno(libc::ETIMEDOUT);
     pub const CONNREFUSED: Errno = Errno(libc::ECONNREFUSED);
     pub const NETUNREACH: Errno = Errno(libc::ENETUNREACH);
+    // the exec family's
+    pub const ACCES: Errno = Errno(libc::EACCES);
+    pub const NOEXEC: Errno = Errno(libc::ENOEXEC);
+    pub const NOSYS: Errno = Errno(libc::ENOSYS);
+    pub const NOTDIR: Errno = Errno(libc::ENOTDIR);
+    pub const NODEV: Errno = Errno(libc::ENODEV);
+    pub const STALE: Errno = Errno(libc::ESTALE);
+    pub const NAMETOOLONG: Errno = Errno(libc::ENAMETOOLONG);
+    pub const TOOBIG: Errno = Errno(libc::E2BIG);
     /// A cancellation point's answer when the thread's cancellation acted (sys::cancel).
     pub const CANCELED: Errno = Errno(libc::ECANCELED);
 

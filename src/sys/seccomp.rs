@@ -1,6 +1,6 @@
-//! WIP (branch t3-wip, not wired): what a preloaded process needs to put itself under the
-//! `netshim run` tracer's filter just before an exec (docs/notes/t3-subtree-tracing.md):
-//! whether it already is under a filter, and no_new_privs + the filter the tracer sent.
+//! What a preloaded process needs to put itself under the `netshim run` tracer's filter
+//! just before an exec (log/subtree.rs): whether it already is under a filter, and
+//! no_new_privs + the filter the tracer sent.
 
 use super::{decode, decode_unit, syscall, Errno};
 

@@ -115,27 +115,88 @@ check "mixed tree: every connect to 18080 has its name" [ "$(q "$log" "$tcp and 
 check "mixed tree: the preloaded curl's own DNS sockets are not logged as connects" \
     [ "$(q "$log" '.prog == "curl" and .event == "connect" and .dest == "127.0.0.1:53"')" = 0 ]
 
-# 4. A normal user: no root, no capabilities.
+# 4. A normal user: no root, no capabilities. The program runs untraced and the library's
+#    exec hooks put under the tracer only what the preload cannot see (subtree tracing), so
+#    that set-uid and file-capability programs started anywhere in the tree keep their
+#    privilege.
 user=netshim-trace
 id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user
 home=$(mktemp -d /tmp/netshim-trace-user.XXXXXX)
-cp "$netshim" "$so" "$go_static" "$c_musl" "$home/" && chmod 755 "$home" && chown -R $user "$home"
-# A set-uid root program the user starts from a traced script: prints its effective uid.
+cp "$netshim" "$so" "$go_static" "$go_dyn" "$c_musl" "$c_glibc" "$out/spawn" "$home/" && chmod 755 "$home" && chown -R $user "$home"
+# Set-uid root programs that print their effective uid (one dynamic, one static), and a
+# program with a file capability that prints its effective capability set.
 printf '#include <stdio.h>\n#include <unistd.h>\nint main(void){printf("euid=%%d\\n",(int)geteuid());return 0;}\n' >"$out/euid.c"
-gcc -static -o "$home/euid" "$out/euid.c" && chown root:root "$home/euid" && chmod 4755 "$home/euid"
-setpriv --reuid=$user --regid=$user --clear-groups env NETSHIM_LIBRARY="$home/libnetshim.so" \
-    "$home/netshim" run --json -o "$home/user.log" -- sh -c "$home/dial-go-static dns.trace.test:18080; $home/client-musl dns.trace.test 18080" \
-    >"$out/user.out" 2>"$out/user.err"
-check "a normal user: the run succeeds" [ $? = 0 ]
-check "a normal user: both connects logged with their name" [ "$(q "$home/user.log" "$tcp and .host == \"dns.trace.test\" and .via == \"trace\"")" = 2 ]
-# Under the tracer a user's set-uid program cannot gain privilege (no_new_privs and ptrace
-# both forbid it): the tracer says so, and --trace=never keeps today's behaviour.
+gcc -o "$home/euid-dyn" "$out/euid.c" && gcc -static -o "$home/euid-static" "$out/euid.c"
+chown root:root "$home/euid-dyn" "$home/euid-static" && chmod 4755 "$home/euid-dyn" "$home/euid-static"
+cp /usr/bin/cat "$home/cat-caps" && setcap cap_net_bind_service+ep "$home/cat-caps"
 as_user() { setpriv --reuid=$user --regid=$user --clear-groups env NETSHIM_LIBRARY="$home/libnetshim.so" "$home/netshim" run "$@"; }
-as_user -- sh -c "$home/euid" >"$out/euid.out" 2>"$out/euid.err"
-check "a normal user: a set-uid program under the tracer runs unprivileged, with a warning naming it" \
-    grep -q "$home/euid is set-uid" "$out/euid.err"
+uq() { q "$home/$1.log" "$2"; }
+urun() {
+    local name=$1; shift; rm -f "$home/$name.log"
+    timeout 60 setpriv --reuid=$user --regid=$user --clear-groups env NETSHIM_LIBRARY="$home/libnetshim.so" \
+        "$home/netshim" run --json -o "$home/$name.log" "$@" >"$out/u-$name.out" 2>"$out/u-$name.err"
+}
+urun user -- sh -c "$home/dial-go-static dns.trace.test:18080; $home/client-musl dns.trace.test 18080; $home/dial-go dns.trace.test:18080"
+check "a normal user: the run succeeds" [ $? = 0 ]
+check "a normal user: the static Go, musl and dynamic Go connects are logged with their name, via=trace" \
+    [ "$(uq user "$tcp and .host == \"dns.trace.test\" and .via == \"trace\"")" = 3 -a "$(uq user "$tcp")" = 3 ]
+urun privs -- sh -c "$home/euid-dyn; $home/euid-static; $home/cat-caps /proc/self/status | grep CapEff; grep -E '^(NoNewPrivs|Seccomp|TracerPid):' /proc/self/status"
+check "a normal user: a dynamic set-uid program started from the traced script gains its privilege (euid=0)" \
+    [ "$(grep -c '^euid=0$' "$out/u-privs.out")" = 2 ]
+check "a normal user: so does a static set-uid one, with a warning that it is not traced" \
+    grep -q 'starts a set-uid, set-gid or file-capability program that the preload cannot see' "$out/u-privs.err"
+check "a normal user: a file-capability program keeps its capability" \
+    grep -Eq '^CapEff:[[:space:]]*0*400$' "$out/u-privs.out"
+check "a normal user: the script itself runs untraced, without no_new_privs or a filter" \
+    [ "$(grep -cE '^(NoNewPrivs|Seccomp|TracerPid):[[:space:]]*0$' "$out/u-privs.out")" = 3 ]
+# The whole tree traced (--trace=always): the privilege is lost, and a warning says so.
+as_user --trace=always -- sh -c "$home/euid-static" >"$out/euid.out" 2>"$out/euid.err"
+check "a normal user, --trace=always: a set-uid program runs unprivileged, with a warning naming it" \
+    [ "$(cat "$out/euid.out")" = "euid=$(id -u $user)" ] && grep -q "$home/euid-static is set-uid" "$out/euid.err"
 check "a normal user: with --trace=never the set-uid program gains its privilege (euid=0)" \
-    [ "$(as_user --trace=never -- sh -c "$home/euid" 2>/dev/null)" = euid=0 ]
+    [ "$(as_user --trace=never -- sh -c "$home/euid-static" 2>/dev/null)" = euid=0 ]
+# Every member of the exec family, and vfork: the static client started through each is
+# traced (one connect, via=trace); the preloaded spawner's own connects stay the preload's.
+for mode in execve execv execvp execvpe execl execle execlp fexecve execveat vfork; do
+    target=$home/client-glibc
+    case $mode in execvp|execvpe|execlp) target=client-glibc ;; esac
+    urun spawn-$mode -- env PATH="$home:/usr/bin:/bin" "$home/spawn" $mode "$target" dns.trace.test 18080 web.trace.test 18080
+    check "a normal user: $mode of a static program: 2 connects, both via=trace, output unchanged" \
+        [ "$(uq spawn-$mode "$tcp and .via == \"trace\" and .prog == \"client-glibc\"")" = 2 -a "$(uq spawn-$mode "$tcp")" = 2 ] &&
+        [ "$(grep -c '^ok ' "$out/u-spawn-$mode.out")" = 2 ]
+done
+# A dynamic child with a cleared environment, a 32-bit program, and the mixed tree in parallel.
+urun mixed -- sh -c "curl -s -o /dev/null http://web.trace.test:18080/ & $home/dial-go-static dns.trace.test:18080 >/dev/null & env -i /usr/bin/curl -s -o /dev/null http://web.trace.test:18080/ & $home/client-musl dns.trace.test 18080 >/dev/null & wait"
+check "a normal user, mixed tree in parallel: 4 connects, once each (curl by the preload; static Go, cleared-environment curl and musl traced)" \
+    [ "$(uq mixed "$tcp")" = 4 -a "$(uq mixed "$tcp and .via == \"preload\" and .prog == \"curl\"")" = 1 -a "$(uq mixed "$tcp and .via == \"trace\"")" = 3 ] &&
+    [ "$(jq -r "select($tcp) | \"\(.pid) \(.fd)\"" "$home/mixed.log" | sort | uniq -d | wc -l)" = 0 ]
+urun i386 -- sh -c '/lib32/libc.so.6 | head -n 1'
+check "a normal user: a 32-bit program runs as without netshim (no loader message, same output)" \
+    [ ! -s "$out/u-i386.err" ] && diff -q <(/lib32/libc.so.6 | head -n 1) "$out/u-i386.out" >/dev/null
+check "a normal user: exit status 7 passes through" [ "$(as_user -- sh -c 'exit 7' >/dev/null 2>&1; echo $?)" = 7 ]
+check "a normal user: death by SIGTERM is reported as 143" [ "$(as_user -- sh -c 'kill -TERM $$' >/dev/null 2>&1; echo $?)" = 143 ]
+# A tracer that does not answer never hangs an exec: the hook gives up after its 2 s bound and
+# the program runs untraced; with no tracer at all the exec goes on at once.
+python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+open(sys.argv[2], "w").close()
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$home/silent.sock" "$home/silent.ready" & silent=$!
+for _ in $(seq 100); do [ -e "$home/silent.ready" ] && break; sleep 0.05; done
+chown $user "$home/silent.sock"
+t0=$(date +%s%N)
+out_silent=$(setpriv --reuid=$user --regid=$user --clear-groups env LD_PRELOAD="$home/libnetshim.so" NETSHIM_TRACER="$home/silent.sock" sh -c "$home/client-glibc dns.trace.test 18080")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill $silent; wait $silent 2>/dev/null
+check "a silent tracer: the exec goes on untraced after the hook's bound (${ms} ms, 1900-3500)" \
+    [ "$out_silent" = "ok dns.trace.test 18080" -a $ms -ge 1900 -a $ms -lt 3500 ]
+t0=$(date +%s%N)
+out_none=$(setpriv --reuid=$user --regid=$user --clear-groups env LD_PRELOAD="$home/libnetshim.so" NETSHIM_TRACER="$home/none.sock" sh -c "$home/client-glibc dns.trace.test 18080")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "no tracer behind NETSHIM_TRACER: the exec goes on at once (${ms} ms)" [ "$out_none" = "ok dns.trace.test 18080" -a $ms -lt 500 ]
 rm -rf "$home"
 
 # 5. Exit statuses and signals, as the shell reports them.

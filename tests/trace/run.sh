@@ -14,7 +14,7 @@ lib=$(cd "${1:?usage: run.sh LIBDIR}" && pwd)
 out="$root/build/trace-tests"
 mkdir -p "$out"
 fail_early() { echo "FAIL $*"; echo "trace-tests: 0 passed, 1 failed"; exit 1; }
-for tool in go musl-gcc dnsmasq strace unshare; do
+for tool in go musl-gcc dnsmasq strace unshare setcap; do
     command -v "$tool" >/dev/null || fail_early "$tool is not installed (scripts/deps.sh test installs it)"
 done
 # Go: no network, caches under build/ (the first build of the standard library takes a while).
@@ -24,6 +24,7 @@ export GOCACHE="$root/build/go-cache" GOPATH="$root/build/go-path" GOPROXY=off G
 gcc -static -O2 -Wall -Wextra -Werror -o "$out/client-glibc" "$here/client.c" 2>"$out/gcc.err" ||
     { cat "$out/gcc.err"; fail_early "gcc -static client.c"; }
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/client-musl" "$here/client.c" || fail_early "musl-gcc -static client.c"
+gcc -O2 -Wall -Wextra -Werror -o "$out/spawn" "$here/spawn.c" || fail_early "gcc spawn.c"
 netshim="$root/${CARGO_TARGET_DIR:-target}/release/netshim"
 [ -x "$netshim" ] || fail_early "no launcher at $netshim (make lib)"
 start=$(date +%s)

@@ -1,0 +1,177 @@
+//! The exec family's syscalls, and what the exec hooks read of the image before it:
+//! its first page, its mode and owner, and whether it carries file capabilities.
+//! Nothing here allocates: the hooks run in vfork children too.
+
+use super::{decode, decode_fd, decode_unit, syscall, Errno, RawFd};
+use core::ffi::c_char;
+
+/// execve(2). Returns only on failure, with the kernel's error.
+///
+/// # Safety
+/// `path`, `argv` and `envp` come from the caller of the exported function and go to the
+/// kernel untouched; it validates them (EFAULT).
+pub unsafe fn execve(
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> Errno {
+    // SAFETY: see the function's contract.
+    match decode(unsafe { syscall!(libc::SYS_execve, path, argv, envp) }) {
+        Ok(_) => Errno::INVAL, // execve never returns success
+        Err(e) => e,
+    }
+}
+
+/// execveat(2). Returns only on failure, with the kernel's error.
+///
+/// # Safety
+/// As for [`execve`].
+pub unsafe fn execveat(
+    dirfd: RawFd,
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    flags: i32,
+) -> Errno {
+    // SAFETY: see the function's contract.
+    match decode(unsafe { syscall!(libc::SYS_execveat, dirfd, path, argv, envp, flags) }) {
+        Ok(_) => Errno::INVAL,
+        Err(e) => e,
+    }
+}
+
+/// openat(dirfd, path, O_RDONLY|O_CLOEXEC|extra) of a caller's NUL-terminated path.
+///
+/// # Safety
+/// `path` is null or NUL-terminated (the kernel validates the address).
+pub unsafe fn open_image(dirfd: RawFd, path: *const c_char, extra: i32) -> Result<RawFd, Errno> {
+    // SAFETY: see the function's contract; the kernel reads up to the NUL or fails EFAULT.
+    decode_fd(unsafe {
+        syscall!(
+            libc::SYS_openat,
+            dirfd,
+            path,
+            libc::O_RDONLY | libc::O_CLOEXEC | extra,
+            0
+        )
+    })
+}
+
+/// pread(2) from offset 0 until `buf` is full or the file ends.
+pub fn read_head(fd: RawFd, buf: &mut [u8]) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        let rest = &mut buf[got..];
+        // SAFETY: `rest` is writable for its length.
+        match decode(unsafe { syscall!(libc::SYS_pread64, fd, rest.as_mut_ptr(), rest.len(), got) })
+        {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::INTR) => continue,
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+/// What the kernel's exec looks at to grant privilege: the set-uid and set-gid bits (with
+/// the owner and group they would give) and a `security.capability` attribute.
+pub struct Privilege {
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub capabilities: bool,
+}
+
+impl Privilege {
+    /// Whether exec would change the credentials of a process with these real and
+    /// effective ids (the kernel grants set-uid only to another uid, and the same for gid;
+    /// file capabilities always count: they may raise the permitted set).
+    pub fn gains(&self, euid: u32, egid: u32) -> bool {
+        (self.mode & libc::S_ISUID != 0 && self.uid != euid)
+            || (self.mode & libc::S_ISGID != 0
+                && self.mode & libc::S_IXGRP != 0
+                && self.gid != egid)
+            || self.capabilities
+    }
+}
+
+pub fn privilege(fd: RawFd) -> Result<Privilege, Errno> {
+    // SAFETY: all-zero bytes are a valid `struct stat`.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: `st` is a live, writable `struct stat` of the kernel's layout.
+    decode_unit(unsafe { syscall!(libc::SYS_fstat, fd, &mut st as *mut libc::stat) })?;
+    // A size query: the attribute's value is not needed, only whether it exists.
+    // SAFETY: the name is NUL-terminated; a null buffer of size 0 asks for the size only.
+    let caps = unsafe {
+        syscall!(
+            libc::SYS_fgetxattr,
+            fd,
+            c"security.capability".as_ptr(),
+            core::ptr::null_mut::<u8>(),
+            0
+        )
+    };
+    Ok(Privilege {
+        mode: st.st_mode,
+        uid: st.st_uid,
+        gid: st.st_gid,
+        capabilities: decode(caps).is_ok(),
+    })
+}
+
+/// The effective user and group ids.
+pub fn effective_ids() -> (u32, u32) {
+    // SAFETY: geteuid and getegid take no arguments and cannot fail.
+    unsafe {
+        (
+            syscall!(libc::SYS_geteuid) as u32,
+            syscall!(libc::SYS_getegid) as u32,
+        )
+    }
+}
+
+/// Copies `buf.len()` bytes from this process's own address `addr` with process_vm_readv,
+/// which answers EFAULT where a plain read would crash: for pointers a caller passed that
+/// the kernel has not validated yet (an exec's environment). The number of bytes copied:
+/// fewer when the memory ends (or is not mapped) before.
+pub fn read_own(addr: usize, buf: &mut [u8]) -> usize {
+    if addr == 0 || buf.is_empty() {
+        return 0;
+    }
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: getpid takes no arguments (the raw call: a vfork child has its own pid).
+    let pid = unsafe { syscall!(libc::SYS_getpid) };
+    // SAFETY: `local` describes `buf`, writable for its length; the kernel checks `remote`.
+    let got = decode(unsafe {
+        syscall!(
+            libc::SYS_process_vm_readv,
+            pid,
+            &local as *const libc::iovec,
+            1,
+            &remote as *const libc::iovec,
+            1,
+            0
+        )
+    });
+    match got {
+        Ok(n) => n,
+        // A range that crosses into an unmapped page fails as a whole: read up to the page
+        // boundary alone then.
+        Err(_) => {
+            let to_page = 4096 - (addr & 4095);
+            if to_page < buf.len() {
+                read_own(addr, &mut buf[..to_page])
+            } else {
+                0
+            }
+        }
+    }
+}
