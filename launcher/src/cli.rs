@@ -39,10 +39,13 @@ pub const COMMANDS: &[Command] = &[
               (lines say via=trace). A traced connect costs one stop (non-blocking) or two \
               (blocking), its SO_ERROR one more; names come from the DNS answers the program \
               reads (not from the hosts file: host is then null). Not seen: connects through \
-              io_uring. A program already under gdb or strace runs with the preload alone. For \
-              a user other than root, set-uid programs in a traced tree run without their \
-              privilege (a warning names them; use --trace=never). If netshim is killed, the \
-              traced programs die with it. CMD's exit status, or its death by a signal, is \
+              io_uring. A program already under gdb or strace runs with the preload alone. As root \
+              the whole tree is under the filter; for another user only the subtrees that need \
+              it: the library's exec hooks put a static, Go or 32-bit image, or one started with \
+              the preload dropped, under the tracer as it is exec'd, so that set-uid and \
+              file-capability programs elsewhere in the tree keep their privilege (inside a \
+              traced subtree, or with --trace=always, they lose it: a warning names them). \
+              If netshim is killed, the traced programs die with it. CMD's exit status, or its death by a signal, is \
               netshim's. The library is found through NETSHIM_LIBRARY, else next to this \
               command (../lib/libnetshim.so.0, ./libnetshim.so), else in the multiarch directory a \
               Debian package installs it in (../lib/ARCH-linux-gnu/libnetshim.so.0).",
