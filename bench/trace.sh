@@ -66,6 +66,9 @@ done 2>/dev/null
 # Stops per connect, from the tracer's own counts.
 stats=$("$netshim" run --stats -o /dev/null -- "$out/dialn" 127.0.0.1:18500 $connects 2>&1 >/dev/null | grep 'stats:')
 stops=$(echo "$stats" | awk '{print $3 + $6}')
+# strace's: every syscall it traces costs it two stops (the seccomp stop, then the exit).
+scalls=$(strace -f -qq -c --seccomp-bpf -e trace=$set_ -o "$out/strace.count" "$out/dialn" 127.0.0.1:18500 $connects >/dev/null 2>&1;
+    awk '$NF == "total" {print $4}' "$out/strace.count")
 med() { median <"$out/$1"; }
 base=$(med dial.untraced)
 wbase=$(med write.untraced) wfloor=$(med write.filter-floor)
@@ -75,6 +78,7 @@ per_stop() { awk -v t="$1" -v b="$base" -v s="$stops" 'BEGIN {printf "%.1f", (t 
     echo "### The tracer (bench/trace.sh): $connects sequential Go connects, $writes writes; median of $rounds"
     echo
     echo "Stops: $stops for $connects connects ($(awk -v s="$stops" -v n=$connects 'BEGIN {printf "%.2f", s / n}') per connect: $stats)."
+    echo "strace: $scalls traced syscalls for $connects connects, each two stops: $(awk -v s="$scalls" -v n=$connects 'BEGIN {printf "%.2f", 2 * s / n}') stops per connect."
     echo
     echo "| Go client, $connects loopback connects | µs | vs untraced | µs per stop |"
     echo "| --- | ---: | ---: | ---: |"

@@ -236,6 +236,31 @@ pub fn connect_dup(fd: &OwnedFd, addr: &[u8]) -> i64 {
     }
 }
 
+/// Whether a connecting socket is done (writable, or in error or hung up) right now.
+pub fn writable_now(fd: &OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut p = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one live pollfd; a zero timeout never waits.
+    let n = unsafe { libc::poll(&mut p, 1, 0) };
+    n == 1 && p.revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0
+}
+
+/// How many CPUs this process may run on.
+pub fn cpus_allowed() -> usize {
+    // SAFETY: a zeroed cpu_set_t is valid; the kernel fills it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return 1;
+        }
+        libc::CPU_COUNT(&set) as usize
+    }
+}
+
 /// getsockopt(2) for an int option on the tracer's duplicate: the value, or -errno.
 pub fn getsockopt_int(fd: &OwnedFd, level: i32, name: i32) -> Result<i32, i64> {
     use std::os::fd::AsRawFd;

@@ -142,8 +142,15 @@ pub struct Tracer {
     /// Subtree tracing: the program itself runs untraced (a plain child of the tracer) and
     /// processes below it ask to be traced (attach.rs).
     requests: Option<Requests>,
+    /// Whether polling for the next stop can help: the tracer may run on two CPUs or more
+    /// (pinned to one, it would only take the program's time).
+    may_spin: bool,
+    last_event: Instant,
     pub stats: Stats,
 }
+
+/// The longest the tracer polls for the next stop before it sleeps (see `Tracer::spin`).
+const SPIN: std::time::Duration = std::time::Duration::from_micros(60);
 
 /// The options every tracee gets: all children followed, seccomp stops, and death with the
 /// tracer (a tracee left without its tracer would see ENOSYS from every stopped syscall).
@@ -169,6 +176,8 @@ impl Tracer {
             writer,
             top_status: None,
             requests: None,
+            may_spin: sys::cpus_allowed() > 1,
+            last_event: Instant::now(),
             stats: Stats::default(),
         };
         t.add_thread(top.as_raw(), top.as_raw());
@@ -216,7 +225,10 @@ impl Tracer {
             WaitPidFlag::__WALL
         };
         loop {
-            let waited = waitpid(None::<Pid>, Some(flags));
+            let waited = match self.spin(flags) {
+                Some(waited) => waited,
+                None => waitpid(None::<Pid>, Some(flags)),
+            };
             self.serve_requests();
             match waited {
                 Ok(status) => {
@@ -232,6 +244,32 @@ impl Tracer {
             }
         }
         self.top_status.unwrap_or(Status::Code(1))
+    }
+
+    /// Polls for the next stop for up to `SPIN` before sleeping in waitpid, while stops come
+    /// close together and the tracer may run on another CPU than the program: a stop that
+    /// finds the tracer asleep waits for that CPU to wake up, which costs the program more
+    /// than the stop itself (docs/BENCHMARKS.md, "The tracer").
+    fn spin(&mut self, flags: WaitPidFlag) -> Option<nix::Result<WaitStatus>> {
+        let now = Instant::now();
+        let busy = now.duration_since(self.last_event) < SPIN * 4;
+        self.last_event = now;
+        if !self.may_spin || !busy {
+            return None;
+        }
+        loop {
+            match waitpid(None::<Pid>, Some(flags | WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => {}
+                other => {
+                    self.last_event = Instant::now();
+                    return Some(other);
+                }
+            }
+            if now.elapsed() >= SPIN {
+                return None;
+            }
+            std::hint::spin_loop();
+        }
     }
 
     /// Seizes the threads that asked to be traced, and answers them.
@@ -434,7 +472,18 @@ impl Tracer {
         if !sys::is_nonblocking(&dup) {
             return None;
         }
-        let ret = sys::connect_dup(&dup, addr);
+        let mut ret = sys::connect_dup(&dup, addr);
+        // A handshake that is already over by now (loopback's is, once the tracer's connect
+        // returns) is answered as the kernel answers a non-blocking connect that completes
+        // at once: 0, or its error from a second connect, which is the kernel's own answer
+        // (and takes the error as its SO_ERROR would). The program then needs no
+        // getsockopt(SO_ERROR), and its dial costs one stop instead of two. Never waits.
+        if ret == -(libc::EINPROGRESS as i64) && sys::writable_now(&dup) {
+            ret = match sys::connect_dup(&dup, addr) {
+                r if r == -(libc::EALREADY as i64) => -(libc::EINPROGRESS as i64),
+                r => r,
+            };
+        }
         // Had the registers not taken, the program would connect again and see EALREADY or
         // EISCONN; setregs fails only for a thread that is already dead.
         sys::skip_syscall(tid, regs, ret).ok()?;

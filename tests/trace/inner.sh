@@ -52,16 +52,20 @@ for kind in dyn static; do
     check "go $kind: the DNS name is the connect's host" [ "$(q "$log" "$tcp and .host == \"dns.trace.test\" and .dest == \"127.0.0.1:18080\"")" = 1 ]
     check "go $kind: a hosts-file name has host null (never a guess)" [ "$(q "$log" "$tcp and .host == null")" = 2 ]
     check "go $kind: the IPv6 literal as [::1]:18080" [ "$(q "$log" "$tcp and .dest == \"[::1]:18080\" and .family == \"inet6\"")" = 1 ]
-    check "go $kind: non-blocking connects end in connect-done ok (3)" [ "$(q "$log" '.event == "connect-done" and .result == "ok" and (.dest | test(":18080$"))')" = 3 ]
-    check "go $kind: the refused port is connect-done ECONNREFUSED" [ "$(q "$log" '.event == "connect-done" and .dest == "127.0.0.3:18081" and .result == "ECONNREFUSED" and .errno == 111')" = 1 ]
+    # Loopback handshakes are over when the tracer's connect returns: the program gets the
+    # answer at once (0, or the error), as from a connect that completes immediately.
+    check "go $kind: loopback connects are answered at once: 3 connect lines ok, no connect-done" \
+        [ "$(q "$log" "$tcp and .result == \"ok\"")" = 3 -a "$(q "$log" '.event == "connect-done"')" = 0 ]
+    check "go $kind: the refused port is a connect line ECONNREFUSED" [ "$(q "$log" '.event == "connect" and .dest == "127.0.0.3:18081" and .result == "ECONNREFUSED" and .errno == 111')" = 1 ]
     check "go $kind: dns events for A and AAAA of dns.trace.test from 127.0.0.1:53" \
         [ "$(q "$log" '.event == "dns" and .name == "dns.trace.test" and .server == "127.0.0.1:53" and .via == "trace"')" = 2 ]
     check "go $kind: the A answer's addresses" [ "$(q "$log" '.event == "dns" and .type == "A" and .addrs == ["127.0.0.1"] and .result == "ok"')" = 1 ]
     check "go $kind: every line is schema 1 JSON" [ "$(q "$log" '.schema == 1')" = "$(wc -l <"$log")" ]
     run go-$kind-20 -- "$go" -n 20 dns.trace.test:18080
     log=$out/go-$kind-20.log
-    check "go $kind: 20 goroutines dialing at once: 20 connect lines, 20 connect-done ok, all named" \
-        [ "$(q "$log" "$tcp and .host == \"dns.trace.test\"")" = 20 -a "$(q "$log" '.event == "connect-done" and .result == "ok"')" -ge 20 ]
+    check "go $kind: 20 goroutines dialing at once: 20 connect lines, all named, each ok at once or by its connect-done" \
+        [ "$(q "$log" "$tcp and .host == \"dns.trace.test\"")" = 20 -a \
+          $(( $(q "$log" "$tcp and .result == \"ok\"") + $(q "$log" '.event == "connect-done" and .result == "ok"') )) = 20 ]
     check "go $kind: 20 goroutines: the program saw 20 ok dials" [ "$(grep -c '^ok ' "$out/go-$kind-20.out")" = 20 ]
     run go-$kind-child -- "$go" -child dns6.trace.test:18080
     log=$out/go-$kind-child.log
@@ -69,6 +73,31 @@ for kind in dyn static; do
     check "go $kind: a child started with os/exec is traced too (2 connects, 2 pids, both named)" \
         [ "$(q "$log" "$tcp and .host == \"dns6.trace.test\" and .dest == \"[::1]:18080\"")" = 2 -a "$pids" = 2 ]
 done
+
+# A handshake still under way when the tracer looks (a listener whose accept queue is full
+# drops the SYN; the retransmission 1 s later gets in once a connection has been accepted):
+# the program gets EINPROGRESS, and its getsockopt(SO_ERROR) ends it in connect-done ok.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.4", 18082)); s.listen(0)
+filler = socket.create_connection(("127.0.0.4", 18082))
+open(sys.argv[1], "w").close()
+time.sleep(0.5)
+conns = [s.accept()[0]]
+s.settimeout(5)
+try:
+    conns.append(s.accept()[0])
+except OSError:
+    pass
+' "$out/slow.ready" & slow=$!
+for _ in $(seq 100); do [ -e "$out/slow.ready" ] && break; sleep 0.05; done
+run go-slow -- "$go_static" 127.0.0.4:18082
+wait $slow
+check "go: a handshake under way gets EINPROGRESS, then connect-done ok from its SO_ERROR" \
+    [ "$(q "$out/go-slow.log" '.event == "connect" and .dest == "127.0.0.4:18082" and .result == "EINPROGRESS"')" = 1 -a \
+      "$(q "$out/go-slow.log" '.event == "connect-done" and .dest == "127.0.0.4:18082" and .result == "ok"')" = 1 ] &&
+    grep -q '^ok ' "$out/go-slow.out"
 
 # 2. Static C clients (glibc and musl): getaddrinfo through the C library's own resolver,
 #    a blocking connect; bad arguments get the kernel's answer and the preload's lines.
@@ -295,6 +324,6 @@ python3 "$here/jobs.py" "$netshim" "$go_static"
 # NETSHIM_LOG_FAMILIES limits the tracer's lines as it limits the library's.
 rm -f "$out/families.log"
 NETSHIM_LOG_FAMILIES=inet6 timeout 60 "$netshim" run --json -o "$out/families.log" -- "$go_static" 127.0.0.1:18080 '[::1]:18080' >/dev/null 2>&1
-check "NETSHIM_LOG_FAMILIES=inet6: only the IPv6 connect (and its connect-done) of a traced program" \
-    [ "$(q "$out/families.log" '.event == "connect" or .event == "connect-done"')" = 2 -a "$(q "$out/families.log" '.family == "inet6"')" = 2 ]
+check "NETSHIM_LOG_FAMILIES=inet6: only the IPv6 connect of a traced program" \
+    [ "$(q "$out/families.log" '.event == "connect" or .event == "connect-done"')" = 1 -a "$(q "$out/families.log" '.family == "inet6"')" = 1 ]
 

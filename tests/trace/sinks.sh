@@ -46,11 +46,11 @@ cleanup; pids=()
 # --- the real rsyslogd: a traced Go program's connect in rsyslog's file -----------------
 if start_rsyslogd; then
     r=$(NETSHIM_SYSLOG_FACILITY=local3 timeout 30 "$netshim" run --syslog -- "$go_static" "127.0.0.1:$port")
-    for _ in $(seq 100); do grep -q "connect-done" "$out/rsyslog.log" 2>/dev/null && break; sleep 0.05; done
-    line=$(grep -m1 "^local3.info netshim [0-9]* .* dial-go-static\[[0-9/]*\] connect-done fd=[0-9]* 127.0.0.1:$port -> ECONNREFUSED .*via=trace$" "$out/rsyslog.log")
+    for _ in $(seq 100); do grep -q "dial-go-static.* connect fd" "$out/rsyslog.log" 2>/dev/null && break; sleep 0.05; done
+    line=$(grep -m1 "^local3.info netshim [0-9]* .* dial-go-static\[[0-9/]*\] connect fd=[0-9]* 127.0.0.1:$port -> ECONNREFUSED .*via=trace$" "$out/rsyslog.log")
     pid=$(cut -d' ' -f3 <<<"$line")
     [ -n "$line" ] && [[ $line == *" dial-go-static[$pid/"* ]] && [ "$r" = "error 127.0.0.1:$port" ] &&
-        ok "rsyslogd: a traced static Go program's connect-done, local3.info, program netshim, pid $pid (the Go program's)" ||
+        ok "rsyslogd: a traced static Go program's refused connect, local3.info, program netshim, pid $pid (the Go program's)" ||
         fail "rsyslogd: '$line' ($(tail -c 300 "$out/rsyslog.log")), program: $r"
     cleanup; pids=()
 else
@@ -63,13 +63,13 @@ if start_journald; then
     r=$(timeout 30 "$netshim" run --journal -- "$go_static" "127.0.0.1:$port")
     entry=
     for _ in $(seq 100); do
-        entry=$(journalctl --directory="$dir" -o json NETSHIM_DEST="127.0.0.1:$port" NETSHIM_VIA=trace NETSHIM_EVENT=connect-done 2>/dev/null | head -n1)
+        entry=$(journalctl --directory="$dir" -o json NETSHIM_DEST="127.0.0.1:$port" NETSHIM_VIA=trace NETSHIM_EVENT=connect 2>/dev/null | head -n1)
         [ -n "$entry" ] && break; sleep 0.05
     done
     check=$(jq -r '[.PRIORITY == "6", .SYSLOG_IDENTIFIER == "netshim", .SYSLOG_PID == .NETSHIM_PID, ._PID != .NETSHIM_PID,
         .NETSHIM_PROG == "dial-go-static", .NETSHIM_RESULT == "ECONNREFUSED", .NETSHIM_ERRNO == "111", .NETSHIM_SCHEMA == "1",
         .NETSHIM_FAMILY == "inet", .SYSLOG_FACILITY == "1", (.NETSHIM_FD | test("^[0-9]+$")), (.NETSHIM_DURATION_US | test("^[0-9]+$")),
-        (.MESSAGE | test(" connect-done fd=[0-9]+ 127.0.0.1:[0-9]+ -> ECONNREFUSED .* via=trace$"))] | all' <<<"$entry" 2>/dev/null)
+        (.MESSAGE | test(" connect fd=[0-9]+ 127.0.0.1:[0-9]+ -> ECONNREFUSED .* via=trace$"))] | all' <<<"$entry" 2>/dev/null)
     [ "$check" = true ] && [ "$r" = "error 127.0.0.1:$port" ] &&
         ok "journald: journalctl NETSHIM_DEST=127.0.0.1:$port NETSHIM_VIA=trace finds the traced Go connect; SYSLOG_PID the program's, _PID the tracer's" ||
         fail "journald traced entry: ${entry:-none}, program: $r"
