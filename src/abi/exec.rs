@@ -9,8 +9,9 @@
 //! and system(), through internal aliases that an interposed `execve` never sees. These are
 //! libc's functions, declared by <unistd.h>: cbindgen.toml keeps them out of netshim.h.
 //!
-//! Nothing here allocates unless a script fallback has more than `ARGV_MAX` arguments: the
-//! functions are called in vfork children.
+//! Nothing here allocates unless an argument list has more than `ARGV_MAX` entries, and the
+//! common path keeps its stack small: the functions are called in vfork children and on
+//! small thread stacks.
 
 use super::errno;
 use crate::log::subtree::{self, Need};
@@ -19,7 +20,8 @@ use core::ffi::{c_char, c_int};
 
 type Argv = *const *const c_char;
 
-/// Arguments kept on the stack for execl*, and for the /bin/sh fallback; more go to the heap.
+/// Arguments kept on the stack for execl*, and for the /bin/sh fallback (32 in the caller's
+/// frame, up to this many in a frame of their own); more go to the heap.
 const ARGV_MAX: usize = 1024;
 
 extern "C" {
@@ -200,23 +202,54 @@ unsafe fn exec_or_script(path: *const c_char, argv: Argv, envp: Argv) -> Errno {
     }
     let sh = c"/bin/sh".as_ptr();
     let count = 2 + argc.saturating_sub(1) + 1;
-    let mut stack = [core::ptr::null::<c_char>(); ARGV_MAX];
-    let mut heap = alloc::vec::Vec::new();
-    let args: &mut [*const c_char] = if count <= ARGV_MAX {
-        &mut stack[..count]
-    } else {
-        heap.resize(count, core::ptr::null());
-        &mut heap[..]
-    };
-    args[0] = sh;
-    args[1] = path;
-    for i in 1..argc {
-        // SAFETY: i < argc, within the array counted above.
-        args[i + 1] = unsafe { *argv.add(i) };
-    }
     hook_path(libc::AT_FDCWD, sh, 0, envp);
-    // SAFETY: `args` is NULL-terminated (its last slot stays null); envp as above.
-    unsafe { exec::execve(sh, args.as_ptr(), envp) }
+    with_args(
+        count,
+        &mut |args| {
+            args[0] = sh;
+            args[1] = path;
+            for i in 1..argc {
+                // SAFETY: i < argc, within the array counted above.
+                args[i + 1] = unsafe { *argv.add(i) };
+            }
+        },
+        // SAFETY: `args` is NULL-terminated (its last slot stays null); envp as above.
+        &mut |args| unsafe { exec::execve(sh, args, envp) },
+    )
+}
+
+/// Calls `then` with a NULL-terminated array of `count` pointers (the last one stays null)
+/// that `fill` has written: on the stack when it is short, in a frame of its own when it is
+/// longer (so that the common path reserves little of the caller's stack: these run on
+/// small thread stacks and in vfork children), on the heap beyond `ARGV_MAX`.
+fn with_args<R>(
+    count: usize,
+    fill: &mut dyn FnMut(&mut [*const c_char]),
+    then: &mut dyn FnMut(Argv) -> R,
+) -> R {
+    const SHORT: usize = 32;
+    if count > SHORT {
+        return with_long_args(count, fill, then);
+    }
+    let mut args = [core::ptr::null::<c_char>(); SHORT];
+    fill(&mut args[..count - 1]);
+    then(args.as_ptr())
+}
+
+#[inline(never)]
+fn with_long_args<R>(
+    count: usize,
+    fill: &mut dyn FnMut(&mut [*const c_char]),
+    then: &mut dyn FnMut(Argv) -> R,
+) -> R {
+    if count > ARGV_MAX {
+        let mut args = alloc::vec![core::ptr::null::<c_char>(); count];
+        fill(&mut args[..count - 1]);
+        return then(args.as_ptr());
+    }
+    let mut args = [core::ptr::null::<c_char>(); ARGV_MAX];
+    fill(&mut args[..count - 1]);
+    then(args.as_ptr())
 }
 
 /// PATH from the current environment, if set.
@@ -301,26 +334,23 @@ unsafe extern "C" fn execl_common(
     } else {
         current_environ()
     };
-    let mut stack_argv = [core::ptr::null::<c_char>(); ARGV_MAX];
-    let mut heap = alloc::vec::Vec::new();
-    let argv: &mut [*const c_char] = if argc < ARGV_MAX {
-        &mut stack_argv[..argc + 1]
-    } else {
-        heap.resize(argc + 1, core::ptr::null());
-        &mut heap[..]
-    };
-    for (i, slot) in argv.iter_mut().take(argc).enumerate() {
-        // SAFETY: i < argc.
-        *slot = unsafe { va.get(i) } as *const c_char;
-    }
-    // SAFETY: argv is NULL-terminated; path and envp come from the caller.
-    unsafe {
-        if mode == EXECLP {
-            execvpe(path, argv.as_ptr(), envp)
-        } else {
-            execve(path, argv.as_ptr(), envp)
-        }
-    }
+    with_args(
+        argc + 1,
+        &mut |argv| {
+            for (i, slot) in argv.iter_mut().enumerate() {
+                // SAFETY: i < argc.
+                *slot = unsafe { va.get(i) } as *const c_char;
+            }
+        },
+        // SAFETY: argv is NULL-terminated; path and envp come from the caller.
+        &mut |argv| unsafe {
+            if mode == EXECLP {
+                execvpe(path, argv, envp)
+            } else {
+                execve(path, argv, envp)
+            }
+        },
+    )
 }
 
 /// Entry stubs. x86_64 (System V): path in rdi, the first five variadic arguments in rsi,

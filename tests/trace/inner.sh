@@ -77,6 +77,7 @@ done
 # A handshake still under way when the tracer looks (a listener whose accept queue is full
 # drops the SYN; the retransmission 1 s later gets in once a connection has been accepted):
 # the program gets EINPROGRESS, and its getsockopt(SO_ERROR) ends it in connect-done ok.
+rm -f "$out/slow.ready"
 python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
