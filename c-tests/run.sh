@@ -147,7 +147,21 @@ for mode in "${exec_modes[@]}"; do
         fail "exec family ($mode): differences from glibc:"; diff "$out/exec.glibc" "$out/exec.$mode" | head -20
     fi
 done
+# posix_spawn and posix_spawnp outside `netshim run`: glibc's own, reached through netshim's
+# export (the same ten cases as tests/trace, preloaded and linked against glibc's answers).
 if [ "$native" = 1 ]; then
+    gcc -O2 "${warn[@]}" -o "$out/posix_spawn" "$root/tests/trace/posix_spawn.c" &&
+        gcc -O2 "${warn[@]}" -o "$out/posix_spawn_linked" "$root/tests/trace/posix_spawn.c" "${link[@]}" &&
+        gcc -static -O2 "${warn[@]}" -o "$out/spawn_state" "$root/tests/trace/spawn_state.c" || fail "compile posix_spawn"
+    mkdir -p "$out/noexec-dir" && : >"$out/noexec-dir/spawn_state" && chmod 644 "$out/noexec-dir/spawn_state"
+    "$out/posix_spawn" "$out" 1 >"$out/pspawn.glibc" 2>/dev/null
+    LD_PRELOAD="$so" "$out/posix_spawn" "$out" 1 >"$out/pspawn.preloaded" 2>/dev/null
+    "$out/posix_spawn_linked" "$out" 1 >"$out/pspawn.linked" 2>/dev/null
+    for mode in preloaded linked; do
+        [ "$(grep -c '^== ' "$out/pspawn.glibc")" = 10 ] && diff -q "$out/pspawn.glibc" "$out/pspawn.$mode" >/dev/null &&
+            ok "posix_spawn ($mode): 10 cases as glibc's (forwarded outside netshim run)" ||
+            { fail "posix_spawn ($mode) differs:"; diff "$out/pspawn.glibc" "$out/pspawn.$mode" | head; }
+    done
     rm -rf "$out/exec-bound" && mkdir -p "$out/exec-bound"
     bound=$(LD_DEBUG=bindings LD_PRELOAD="$so" "$out/exec_glibc" "$out/exec-bound" 2>&1 >/dev/null |
         grep -o "libnetshim.so \[0\]: normal symbol \`f\?exec[a-z]*'" | sort -u | wc -l)

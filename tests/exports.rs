@@ -28,6 +28,12 @@ const EXPORTS: &[&str] = &[
     "getaddrinfo",
     "getnameinfo",
     "getsockopt",
+    // posix_spawn and posix_spawnp (src/abi/spawn.rs): glibc's exec their program through an
+    // internal call, so under subtree tracing netshim makes the spawn of a program that
+    // needs the tracer itself (glibc's steps, compared in tests/trace); every other call goes
+    // to glibc's own function, found with dlvsym (an allowed import) at its first use.
+    "posix_spawn",
+    "posix_spawnp",
     "socket",
 ];
 

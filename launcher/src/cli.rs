@@ -41,7 +41,7 @@ pub const COMMANDS: &[Command] = &[
               reads (not from the hosts file: host is then null). Not seen: connects through \
               io_uring. A program already under gdb or strace runs with the preload alone. As root \
               the whole tree is under the filter; for another user only the subtrees that need \
-              it: the library's exec hooks put a static, Go or 32-bit image, or one started with \
+              it: the library's exec and posix_spawn hooks put a static, Go or 32-bit image, or one started with \
               the preload dropped, under the tracer as it is exec'd, so that set-uid and \
               file-capability programs elsewhere in the tree keep their privilege (inside a \
               traced subtree, or with --trace=always, they lose it: a warning names them). \

@@ -18,7 +18,7 @@ use crate::log::subtree::{self, Need};
 use crate::sys::{self, exec, Errno, RawFd};
 use core::ffi::{c_char, c_int};
 
-type Argv = *const *const c_char;
+pub(crate) type Argv = *const *const c_char;
 
 /// Arguments kept on the stack for execl*, and for the /bin/sh fallback (32 in the caller's
 /// frame, up to this many in a frame of their own); more go to the heap.
@@ -107,36 +107,95 @@ pub unsafe extern "C" fn execvp(file: *const c_char, argv: Argv) -> c_int {
 /// execve(2).
 #[no_mangle]
 pub unsafe extern "C" fn execvpe(file: *const c_char, argv: Argv, envp: Argv) -> c_int {
+    // SAFETY: see the function's contract.
+    match unsafe { search_and_exec(file, argv, envp, Search::WithScripts) } {
+        Some(e) => fail(e),
+        None => -1, // nothing could be tried: errno as it was, as glibc leaves it
+    }
+}
+
+/// How `search_and_exec` runs a file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Search {
+    /// execve of the path as given (posix_spawn).
+    No,
+    /// glibc's __execvpex: the PATH search without the /bin/sh fallback (posix_spawnp).
+    Plain,
+    /// execvpe: the PATH search, and /bin/sh for a file the kernel refuses with ENOEXEC.
+    WithScripts,
+}
+
+/// glibc 2.36's __execvpe_common (posix/execvpe.c): returns the error to report, or None
+/// when nothing could be tried (glibc then leaves errno as it was).
+///
+/// # Safety
+/// `file` is null or NUL-terminated; `argv` and `envp` go to the kernel.
+pub(crate) unsafe fn search_and_exec(
+    file: *const c_char,
+    argv: Argv,
+    envp: Argv,
+    how: Search,
+) -> Option<Errno> {
     if file.is_null() {
-        errno::set(Errno::FAULT);
-        return -1;
+        return Some(Errno::FAULT);
+    }
+    let attempt = |path: *const c_char| -> Errno {
+        // SAFETY: `path` is NUL-terminated; argv and envp go to the kernel untouched.
+        unsafe {
+            if how == Search::WithScripts {
+                exec_or_script(path, argv, envp)
+            } else {
+                exec::execve(path, argv, envp)
+            }
+        }
+    };
+    if how == Search::No {
+        return Some(attempt(file));
     }
     // SAFETY: `file` is a NUL-terminated string from the caller, as execvp requires.
     let name = unsafe { core::ffi::CStr::from_ptr(file) }.to_bytes();
     if name.is_empty() {
-        errno::set(Errno::NOENT);
-        return -1;
+        return Some(Errno::NOENT);
     }
     if name.contains(&b'/') {
-        // SAFETY: as for execve.
-        let e = unsafe { exec_or_script(file, argv, envp) };
-        return fail(e);
+        return Some(attempt(file));
     }
+    let mut got_eacces = false;
+    // None while nothing was tried.
+    let mut last = None;
+    let stopped = each_candidate(name, &mut |candidate| {
+        let e = attempt(candidate.as_ptr().cast());
+        last = Some(e);
+        match e {
+            Errno::ACCES => got_eacces = true,
+            Errno::NOENT | Errno::STALE | Errno::NOTDIR | Errno::NODEV | Errno::TIMEDOUT => {}
+            _ => return true,
+        }
+        false
+    });
+    match stopped {
+        Err(e) => Some(e),
+        Ok(true) => last,
+        Ok(false) if got_eacces => Some(Errno::ACCES),
+        Ok(false) => last,
+    }
+}
+
+/// Calls `f` with each path execvp would try for `name` (NUL-terminated), in order, until
+/// it returns true (Ok(true)) or the list ends (Ok(false)); Err for a name glibc refuses.
+/// PATH is the current environment's, "/bin:/usr/bin" without one; an empty entry is the
+/// current directory; an entry as long as PATH's first PATH_MAX - 1 bytes is skipped, as
+/// glibc skips it (its stack buffer would not hold it), going on from the colon itself.
+pub(crate) fn each_candidate(name: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool, Errno> {
     // glibc measures the name with strnlen(file, NAME_MAX), so it never reports a long
     // one itself: the kernel answers ENAMETOOLONG for a path component over 255 bytes.
     const NAME_MAX: usize = 255;
     if name.len() > NAME_MAX {
-        errno::set(Errno::NAMETOOLONG);
-        return -1;
+        return Err(Errno::NAMETOOLONG);
     }
     let path = path_variable().unwrap_or(b"/bin:/usr/bin");
-    // An entry as long as PATH's first PATH_MAX - 1 bytes is skipped, as glibc skips it
-    // (its stack buffer would not hold it).
     let limit = path.len().min(libc::PATH_MAX as usize - 1) + 1;
     let mut buf = [0u8; libc::PATH_MAX as usize + NAME_MAX + 2];
-    let mut got_eacces = false;
-    // None while nothing was tried: glibc then leaves errno as it was.
-    let mut last = None;
     let mut p = 0;
     loop {
         let subp = p + path[p..]
@@ -144,10 +203,8 @@ pub unsafe extern "C" fn execvpe(file: *const c_char, argv: Argv, envp: Argv) ->
             .position(|&b| b == b':')
             .unwrap_or(path.len() - p);
         if subp - p >= limit {
-            // Skipped; glibc goes on from the colon itself, so an empty entry (the current
-            // directory) comes next.
             if subp == path.len() {
-                break;
+                return Ok(false);
             }
             p = subp;
             continue;
@@ -161,24 +218,27 @@ pub unsafe extern "C" fn execvpe(file: *const c_char, argv: Argv, envp: Argv) ->
         }
         buf[n..n + name.len()].copy_from_slice(name);
         buf[n + name.len()] = 0;
-        // SAFETY: `buf` is NUL-terminated; argv and envp go to the kernel untouched.
-        let e = unsafe { exec_or_script(buf.as_ptr().cast(), argv, envp) };
-        last = Some(e);
-        match e {
-            Errno::ACCES => got_eacces = true,
-            Errno::NOENT | Errno::STALE | Errno::NOTDIR | Errno::NODEV | Errno::TIMEDOUT => {}
-            other => return fail(other),
+        if f(&buf[..=n + name.len()]) {
+            return Ok(true);
         }
         if subp == path.len() {
-            break;
+            return Ok(false);
         }
         p = subp + 1;
     }
-    match (got_eacces, last) {
-        (true, _) => fail(Errno::ACCES),
-        (false, Some(e)) => fail(e),
-        (false, None) => -1,
-    }
+}
+
+/// The file posix_spawnp would run for a name without a slash, opened: the first
+/// candidate that is an executable file (the exec's own search takes the same one).
+pub(crate) fn find_in_path(name: &[u8]) -> Option<RawFd> {
+    let mut found = None;
+    let _ = each_candidate(name, &mut |candidate| {
+        if exec::executable(candidate) {
+            found = sys::fs::open(candidate, libc::O_RDONLY | libc::O_CLOEXEC, 0).ok();
+        }
+        found.is_some()
+    });
+    found
 }
 
 /// One attempt of execvpe's: execve, and on ENOEXEC the file as a /bin/sh script (glibc's
@@ -488,7 +548,7 @@ fn proc_fd_path(fd: RawFd, out: &mut [u8; 32]) -> usize {
 /// array and its strings are the caller's and not yet validated by the kernel, so they are
 /// read with process_vm_readv (EFAULT, never a crash); an unreadable one counts as not
 /// preloading.
-fn preloads(envp: Argv) -> bool {
+pub(crate) fn preloads(envp: Argv) -> bool {
     const PTR: usize = core::mem::size_of::<usize>();
     const KEY: &[u8] = b"LD_PRELOAD=";
     let mut i = 0usize;

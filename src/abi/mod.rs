@@ -16,3 +16,4 @@ mod getnameinfo;
 mod getsockopt;
 mod init;
 mod socket;
+mod spawn;

@@ -175,3 +175,22 @@ pub fn read_own(addr: usize, buf: &mut [u8]) -> usize {
         }
     }
 }
+
+/// Whether a NUL-terminated path names a file this process may execute (faccessat X_OK,
+/// effective ids) that is not a directory.
+pub fn executable(path: &[u8]) -> bool {
+    if path.last() != Some(&0) {
+        return false;
+    }
+    // SAFETY: a NUL-terminated path.
+    let ok = decode(unsafe {
+        syscall!(
+            libc::SYS_faccessat,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::X_OK
+        )
+    })
+    .is_ok();
+    ok && super::fs::stat(path).is_ok_and(|id| id.mode & libc::S_IFMT != libc::S_IFDIR)
+}

@@ -24,6 +24,7 @@ pub mod process;
 pub mod random;
 pub mod seccomp;
 pub mod signal;
+pub mod spawn;
 pub mod stackbuf;
 pub mod sync;
 pub mod thread;

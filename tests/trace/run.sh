@@ -25,6 +25,8 @@ gcc -static -O2 -Wall -Wextra -Werror -o "$out/client-glibc" "$here/client.c" 2>
     { cat "$out/gcc.err"; fail_early "gcc -static client.c"; }
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/client-musl" "$here/client.c" || fail_early "musl-gcc -static client.c"
 gcc -O2 -Wall -Wextra -Werror -o "$out/spawn" "$here/spawn.c" || fail_early "gcc spawn.c"
+gcc -O2 -Wall -Wextra -Werror -o "$out/posix_spawn" "$here/posix_spawn.c" || fail_early "gcc posix_spawn.c"
+gcc -static -O2 -Wall -Wextra -Werror -o "$out/spawn_state" "$here/spawn_state.c" || fail_early "gcc -static spawn_state.c"
 netshim="$root/${CARGO_TARGET_DIR:-target}/release/netshim"
 [ -x "$netshim" ] || fail_early "no launcher at $netshim (make lib)"
 start=$(date +%s)
