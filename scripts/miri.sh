@@ -16,6 +16,9 @@ modules=(
     resolve::hosts resolve::services resolve::nsswitch resolve::hostconf resolve::gaiconf
     resolve::resolvconf resolve::lines resolve::numeric resolve::sort resolve::triples
     resolve::request resolve::sockaddr
+    log::image::tests::synthetic_images
+    log::subtree::tests::ld_preload_is_split_as_the_loader_splits_it
+    log::subtree::tests::only_this_machines_elf_is_native
 )
 # Tests of hostile input whose inputs are large: hours under Miri. The same parsers meet
 # hostile bytes in the fuzz targets (fuzz/, under AddressSanitizer) and these tests run

@@ -156,6 +156,89 @@ mod tests {
         b
     }
 
+    /// An ELF64 little-endian header with `phdrs` program headers (type, offset, size)
+    /// and `tail` placed after them.
+    fn synthetic(phdrs: &[(u64, u64, u64)], tail: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; 64 + 56 * phdrs.len()];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = 2;
+        b[5] = 1;
+        b[32..40].copy_from_slice(&64u64.to_le_bytes());
+        b[54..56].copy_from_slice(&56u16.to_le_bytes());
+        b[56..58].copy_from_slice(&(phdrs.len() as u16).to_le_bytes());
+        for (i, &(kind, offset, size)) in phdrs.iter().enumerate() {
+            let at = 64 + 56 * i;
+            b[at..at + 4].copy_from_slice(&(kind as u32).to_le_bytes());
+            b[at + 8..at + 16].copy_from_slice(&offset.to_le_bytes());
+            b[at + 32..at + 40].copy_from_slice(&size.to_le_bytes());
+        }
+        b.extend_from_slice(tail);
+        b
+    }
+
+    fn note(owner: &[u8], kind: u32, desc: &[u8]) -> Vec<u8> {
+        let mut n = Vec::new();
+        n.extend((owner.len() as u32 + 1).to_le_bytes());
+        n.extend((desc.len() as u32).to_le_bytes());
+        n.extend(kind.to_le_bytes());
+        n.extend(owner);
+        n.push(0);
+        while n.len() % 4 != 0 {
+            n.push(0);
+        }
+        n.extend(desc);
+        while n.len() % 4 != 0 {
+            n.push(0);
+        }
+        n
+    }
+
+    /// Pure byte cases (also under Miri): PT_INTERP, Go's note among others, notes or
+    /// headers that lie outside the page, and hostile counts.
+    #[test]
+    fn synthetic_images() {
+        assert_eq!(classify(&synthetic(&[], &[])), Image::Static);
+        assert_eq!(
+            classify(&synthetic(&[(PT_INTERP, 0, 0)], &[])),
+            Image::Dynamic
+        );
+        let gnu = note(b"GNU", 3, &[1, 2, 3, 4]);
+        let go = note(b"Go", NT_GO_BUILDID, b"abcdefgh");
+        let both = [gnu.clone(), go.clone()].concat();
+        let at = 64 + 56 * 2;
+        let img = synthetic(
+            &[(PT_INTERP, 0, 0), (PT_NOTE, at as u64, both.len() as u64)],
+            &both,
+        );
+        assert_eq!(classify(&img), Image::Go);
+        let img = synthetic(&[(PT_NOTE, 64 + 56, gnu.len() as u64)], &gnu);
+        assert_eq!(classify(&img), Image::Static);
+        // A "Go" owner with another note type is not the build ID.
+        let other = note(b"Go", 1, b"x");
+        let img = synthetic(&[(PT_NOTE, 64 + 56, other.len() as u64)], &other);
+        assert_eq!(classify(&img), Image::Static);
+        // A note segment beyond the page, or longer than the file: unsure.
+        let img = synthetic(&[(PT_NOTE, 5000, 16)], &[]);
+        assert_eq!(classify(&img), Image::Unsure);
+        let img = synthetic(&[(PT_NOTE, 64 + 56, u64::MAX)], &[]);
+        assert_eq!(classify(&img), Image::Unsure);
+        // Program headers claimed past the page.
+        let mut img = synthetic(&[(PT_INTERP, 0, 0)], &[]);
+        img[56..58].copy_from_slice(&u16::MAX.to_le_bytes());
+        assert_eq!(classify(&img), Image::Unsure);
+        img[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(classify(&img), Image::Unsure);
+        // A note whose name size would run past the segment.
+        let mut bad = go.clone();
+        bad[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let img = synthetic(&[(PT_NOTE, 64 + 56, bad.len() as u64)], &bad);
+        assert_eq!(classify(&img), Image::Unsure);
+        // Only the first page is looked at.
+        let mut long = synthetic(&[(PT_INTERP, 0, 0)], &[]);
+        long.resize(3 * PAGE, 0xff);
+        assert_eq!(classify(&long), Image::Dynamic);
+    }
+
     #[test]
     fn dynamic_and_scripts() {
         assert_eq!(classify(&head("/bin/sh")), Image::Dynamic);
