@@ -31,11 +31,21 @@ pub struct Request {
     pub pid: i32,
     pub tid: i32,
     pub ask: Ask,
+    /// The image (for the warning about a privileged one).
+    pub name: String,
+    /// When it was accepted: the requester gives up 2 s after it began.
+    pub received: Instant,
 }
 
 impl Request {
-    /// Answers `Y` and the filter: the thread is seized.
-    pub fn accept(mut self) {
+    /// Whether the requester may have given up by now (it waits 2 s in all, counted from
+    /// before its connect): such a request is refused, never seized.
+    pub fn stale(&self) -> bool {
+        self.received.elapsed() > Duration::from_millis(1500)
+    }
+
+    /// Answers `Y` and the filter (the thread is seized); false when the requester is gone.
+    pub fn accept(mut self) -> bool {
         let program = filter::program();
         let mut r = vec![b'Y'];
         r.extend((program.len() as u16).to_ne_bytes());
@@ -44,7 +54,7 @@ impl Request {
             r.extend([ins.jt, ins.jf]);
             r.extend(ins.k.to_ne_bytes());
         }
-        let _ = self.stream.write_all(&r);
+        self.stream.write_all(&r).is_ok()
     }
 
     /// Answers `N` and why: the exec goes on untraced.
@@ -142,14 +152,17 @@ fn take_requests(listener: UnixListener, inbox: Arc<Inbox>, tracer: nix::unistd:
     crate::sys::block_all_signals();
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
+        let received = Instant::now();
         match check(&mut stream) {
-            Ok((pid, tid, ask)) => {
+            Ok((pid, tid, ask, name)) => {
                 let mut queue = inbox.queue.lock().unwrap_or_else(|e| e.into_inner());
                 queue.push(Request {
                     stream,
                     pid,
                     tid,
                     ask,
+                    name,
+                    received,
                 });
                 inbox.waiting.store(true, Ordering::Release);
             }
@@ -169,16 +182,20 @@ fn take_requests(listener: UnixListener, inbox: Arc<Inbox>, tracer: nix::unistd:
 /// The requesting process and thread, and what it asks, if the request may be served:
 /// same user, and a tid of the connecting process (the pid comes from the kernel, not from
 /// the message).
-fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask), String> {
+fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, String), String> {
     let (pid, uid) = crate::sys::peer_cred(s).ok_or("no peer credentials")?;
     if uid != nix::unistd::geteuid().as_raw() {
         return Err(format!("process {pid} runs as another user ({uid})"));
     }
     s.set_read_timeout(Some(Duration::from_millis(500)))
         .map_err(|e| e.to_string())?;
-    let mut msg = [0u8; 5];
+    let mut msg = [0u8; 6];
     s.read_exact(&mut msg)
         .map_err(|e| format!("process {pid} sent no request: {e}"))?;
+    let mut name = vec![0u8; usize::from(msg[5])];
+    s.read_exact(&mut name)
+        .map_err(|e| format!("process {pid} sent half a request: {e}"))?;
+    let name = String::from_utf8_lossy(&name).into_owned();
     let tid = i32::from_ne_bytes([msg[0], msg[1], msg[2], msg[3]]);
     let ask = match msg[4] {
         b'T' => Ask::Trace,
@@ -188,5 +205,5 @@ fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask), String> {
     if !Path::new(&format!("/proc/{pid}/task/{tid}")).exists() {
         return Err(format!("thread {tid} is not one of process {pid}'s"));
     }
-    Ok((pid, tid, ask))
+    Ok((pid, tid, ask, name))
 }

@@ -142,6 +142,8 @@ pub struct Tracer {
     /// Subtree tracing: the program itself runs untraced (a plain child of the tracer) and
     /// processes below it ask to be traced (attach.rs).
     requests: Option<Requests>,
+    /// The privileged images already warned of (subtree tracing).
+    warned_privileged: HashSet<String>,
     /// Whether polling for the next stop can help: the tracer may run on two CPUs or more
     /// (pinned to one, it would only take the program's time).
     may_spin: bool,
@@ -176,6 +178,7 @@ impl Tracer {
             writer,
             top_status: None,
             requests: None,
+            warned_privileged: HashSet::new(),
             may_spin: sys::cpus_allowed() > 1,
             last_event: Instant::now(),
             stats: Stats::default(),
@@ -210,9 +213,10 @@ impl Tracer {
         }
     }
 
-    /// Whether `tid` is the program itself running untraced (subtree tracing).
+    /// Whether `tid` is the program itself running untraced (subtree tracing; once it has
+    /// asked for the tracer, its stops are a tracee's).
     fn untraced_top(&self, tid: Pid) -> bool {
-        self.requests.is_some() && tid == self.top
+        self.requests.is_some() && tid == self.top && !self.threads.contains_key(&tid.as_raw())
     }
 
     /// Runs until every tracee is gone (and, under subtree tracing, the program too); the
@@ -281,11 +285,18 @@ impl Tracer {
             let prog = program_name(r.pid);
             let prog = String::from_utf8_lossy(&prog).into_owned();
             if r.ask == Ask::Privileged {
-                self.writer.warn(&format!(
-                    "{prog} (process {}) starts a set-uid, set-gid or file-capability program that the preload cannot see: it runs with its privilege, untraced, and its connects are not logged",
-                    r.pid
-                ));
+                // Once per image: a script may start sudo a thousand times.
+                if self.warned_privileged.insert(r.name.clone()) {
+                    self.writer.warn(&format!(
+                        "{} (started by {prog}, process {}) gains privilege when it runs (set-uid, set-gid or file capabilities): it keeps it, untraced and not preloaded, so its connects are not logged",
+                        r.name, r.pid
+                    ));
+                }
                 r.refuse("privileged");
+                continue;
+            }
+            if r.stale() {
+                r.refuse("too late");
                 continue;
             }
             let tid = Pid::from_raw(r.tid);
@@ -295,7 +306,11 @@ impl Tracer {
                     if let Some(p) = self.procs.get_mut(&r.pid) {
                         p.prog = prog.into_bytes();
                     }
-                    r.accept();
+                    if !r.accept() {
+                        // The requester is gone (it gave up): let its thread go again.
+                        let _ = ptrace::detach(tid, None);
+                        self.forget_thread(tid.as_raw());
+                    }
                 }
                 Err(e) => {
                     self.writer

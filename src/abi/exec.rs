@@ -15,6 +15,7 @@
 
 use super::errno;
 use crate::log::subtree::{self, Need};
+use crate::sys::exec::proc_fd_path;
 use crate::sys::{self, exec, Errno, RawFd};
 use core::ffi::{c_char, c_int};
 
@@ -75,7 +76,7 @@ pub unsafe extern "C" fn fexecve(fd: c_int, argv: Argv, envp: Argv) -> c_int {
     }
     if let Some(socket) = subtree::tracer() {
         if let Some(image) = reopen(fd) {
-            hook_image(socket, image, envp);
+            hook_image(socket, image, true, b"(fexecve)", envp);
         }
     }
     // SAFETY: the pointers go to the kernel untouched; it validates them.
@@ -187,12 +188,11 @@ pub(crate) unsafe fn search_and_exec(
 /// current directory; an entry as long as PATH's first PATH_MAX - 1 bytes is skipped, as
 /// glibc skips it (its stack buffer would not hold it), going on from the colon itself.
 pub(crate) fn each_candidate(name: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool, Errno> {
-    // glibc measures the name with strnlen(file, NAME_MAX), so it never reports a long
-    // one itself: the kernel answers ENAMETOOLONG for a path component over 255 bytes.
+    // glibc measures the name with strnlen(file, NAME_MAX) and copies that many bytes and
+    // one more: a longer name is tried as its first 256 bytes (the kernel then answers
+    // ENAMETOOLONG where the directory exists, ENOENT where it does not).
     const NAME_MAX: usize = 255;
-    if name.len() > NAME_MAX {
-        return Err(Errno::NAMETOOLONG);
-    }
+    let name = &name[..name.len().min(NAME_MAX + 1)];
     let path = path_variable().unwrap_or(b"/bin:/usr/bin");
     let limit = path.len().min(libc::PATH_MAX as usize - 1) + 1;
     let mut buf = [0u8; libc::PATH_MAX as usize + NAME_MAX + 2];
@@ -493,23 +493,29 @@ fn hook_path(dirfd: RawFd, path: *const c_char, flags: c_int, envp: Argv) {
         0
     };
     // SAFETY: `path` goes to the kernel untouched (it answers EFAULT for a bad one).
-    let image = match unsafe { exec::open_image(dirfd, path, nofollow) } {
-        Ok(fd) => Some(fd),
+    let (image, readable) = match unsafe { exec::open_image(dirfd, path, nofollow) } {
+        Ok(fd) => (Some(fd), true),
         // execveat(fd, "", AT_EMPTY_PATH): the image is the fd itself.
-        Err(Errno::NOENT) if flags & libc::AT_EMPTY_PATH != 0 => reopen(dirfd),
-        Err(_) => None,
+        Err(Errno::NOENT) if flags & libc::AT_EMPTY_PATH != 0 && dirfd >= 0 => (reopen(dirfd), true),
+        // An image that may be executed but not read: open it for the checks alone.
+        // SAFETY: as above.
+        Err(Errno::ACCES) => (unsafe { exec::open_path_only(dirfd, path, nofollow) }.ok(), false),
+        Err(_) => (None, false),
     };
     if let Some(image) = image {
-        hook_image(socket, image, envp);
+        // SAFETY: a path the kernel has just opened is a readable NUL-terminated string.
+        let name = unsafe { core::ffi::CStr::from_ptr(path) }.to_bytes();
+        hook_image(socket, image, readable, name, envp);
     }
 }
 
-/// Decides on the opened image (and closes it), then asks the tracer if needed.
-fn hook_image(socket: &[u8], image: RawFd, envp: Argv) {
-    let need = subtree::need(image, preloads(envp));
+/// Decides on the opened image (and closes it), then asks the tracer if needed. `name` is
+/// what the tracer's warning calls it.
+fn hook_image(socket: &[u8], image: RawFd, readable: bool, name: &[u8], envp: Argv) {
+    let need = subtree::need(image, readable, preloads(envp));
     let _ = sys::fs::close(image);
     if need != Need::Nothing {
-        let _ = subtree::before_exec(socket, need);
+        let _ = subtree::before_exec(socket, need, name);
     }
 }
 
@@ -518,30 +524,6 @@ fn reopen(fd: RawFd) -> Option<RawFd> {
     let mut path = [0u8; 32];
     let n = proc_fd_path(fd, &mut path);
     sys::fs::open(&path[..n], libc::O_RDONLY | libc::O_CLOEXEC, 0).ok()
-}
-
-/// "/proc/self/fd/N\0" in `out`; its length with the NUL.
-fn proc_fd_path(fd: RawFd, out: &mut [u8; 32]) -> usize {
-    const PREFIX: &[u8] = b"/proc/self/fd/";
-    out[..PREFIX.len()].copy_from_slice(PREFIX);
-    let mut digits = [0u8; 10];
-    let mut v = fd.unsigned_abs();
-    let mut d = 0;
-    loop {
-        digits[d] = b'0' + (v % 10) as u8;
-        d += 1;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let mut n = PREFIX.len();
-    for i in (0..d).rev() {
-        out[n] = digits[i];
-        n += 1;
-    }
-    out[n] = 0;
-    n + 1
 }
 
 /// Whether the environment an exec passes on still names netshim in LD_PRELOAD. The

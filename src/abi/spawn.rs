@@ -87,10 +87,12 @@ unsafe fn spawn_common(
     let need = match subtree::tracer() {
         Some(socket) => match image_of(file, search) {
             Some(fd) => {
-                let need = subtree::need(fd, preloads(envp));
+                let need = subtree::need(fd, true, preloads(envp));
                 let _ = sys::fs::close(fd);
                 if need == Need::Privileged {
-                    let _ = subtree::before_exec(socket, need);
+                    // SAFETY: image_of opened it: a NUL-terminated string.
+                    let name = unsafe { core::ffi::CStr::from_ptr(file) }.to_bytes();
+                    let _ = subtree::before_exec(socket, need, name);
                 }
                 need
             }
@@ -197,7 +199,7 @@ unsafe fn spawn_traced(
             Err(e) => e,
             Ok(()) => {
                 if let Some(socket) = subtree::tracer() {
-                    let _ = subtree::before_exec(socket, Need::Trace);
+                    let _ = subtree::before_exec(socket, Need::Trace, b"");
                 }
                 spawn::set_mask(if attr.flags & spawn::SETSIGMASK != 0 {
                     attr.ss[0]

@@ -1,9 +1,10 @@
 //! The request a preloaded process makes, just before an exec whose image needs tracing, to
 //! the `netshim run` tracer listening at NETSHIM_TRACER (log/subtree.rs). One request per
 //! connection:
-//! - the process sends its tid (4 bytes, native order) and what it asks (1 byte: TRACE, or
+//! - the process sends its tid (4 bytes, native order), what it asks (1 byte: TRACE, or
 //!   PRIVILEGED for an image it leaves untraced so that it keeps its privilege, which the
-//!   tracer only reports);
+//!   tracer only reports), and the image's name (1 length byte, at most 255 bytes: for the
+//!   tracer's warning);
 //! - the tracer, once it has seized that thread, answers `Y`, a u16 instruction count
 //!   (native order) and the filter as `struct sock_filter` bytes (launcher/src/filter.rs,
 //!   the one source of truth), or `N` and why when it will not trace it.
@@ -33,8 +34,8 @@ pub enum Answer {
 }
 
 /// Asks the tracer at `path` (a NUL-free socket path) to attach to thread `tid` (`kind`
-/// TRACE), and installs the filter it sends.
-pub fn ask(path: &[u8], tid: i32, kind: u8) -> Answer {
+/// TRACE), and installs the filter it sends. `name`: the image (its first 255 bytes go).
+pub fn ask(path: &[u8], tid: i32, kind: u8, name: &[u8]) -> Answer {
     let mut addr = [0u8; 2 + 108];
     if path.is_empty() || path.len() >= 108 || path.contains(&0) {
         return Answer::Unreachable;
@@ -45,12 +46,12 @@ pub fn ask(path: &[u8], tid: i32, kind: u8) -> Answer {
     let Ok(fd) = net::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) else {
         return Answer::Unreachable;
     };
-    let answer = exchange(fd, addr, tid, kind);
+    let answer = exchange(fd, addr, tid, kind, name);
     let _ = sys::fs::close(fd);
     answer
 }
 
-fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8) -> Answer {
+fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8, name: &[u8]) -> Answer {
     let start = sys::time::monotonic();
     // SO_RCVTIMEO bounds each recv; the loop below bounds the sum.
     let slice = libc::timeval {
@@ -60,9 +61,13 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8) -> Answer {
     let tv = slice.tv_usec.to_ne_bytes();
     let mut opt = [0u8; 16];
     opt[8..].copy_from_slice(&tv);
+    let mut msg = [0u8; 6 + 255];
+    let len = request(tid, kind, name, &mut msg);
+    // SO_SNDTIMEO bounds the connect too (a tracer whose backlog is full).
     if net::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, &opt).is_err()
+        || net::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, &opt).is_err()
         || net::connect(fd, addr).is_err()
-        || net::sendto(fd, &request(tid, kind), libc::MSG_NOSIGNAL, &[]) != Ok(5)
+        || net::sendto(fd, &msg[..len], libc::MSG_NOSIGNAL, &[]) != Ok(len)
     {
         return Answer::Unreachable;
     }
@@ -100,9 +105,14 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8) -> Answer {
     }
 }
 
-fn request(tid: i32, kind: u8) -> [u8; 5] {
-    let t = tid.to_ne_bytes();
-    [t[0], t[1], t[2], t[3], kind]
+/// The request in `out`; its length.
+fn request(tid: i32, kind: u8, name: &[u8], out: &mut [u8; 6 + 255]) -> usize {
+    let name = &name[..name.len().min(255)];
+    out[..4].copy_from_slice(&tid.to_ne_bytes());
+    out[4] = kind;
+    out[5] = name.len() as u8;
+    out[6..6 + name.len()].copy_from_slice(name);
+    6 + name.len()
 }
 
 #[cfg(test)]
@@ -117,9 +127,9 @@ mod tests {
         let listener = UnixListener::bind(path).unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
-            let mut tid = [0u8; 5];
+            let mut tid = [0u8; 6];
             s.read_exact(&mut tid).unwrap();
-            assert_eq!(tid[4], TRACE);
+            assert_eq!((tid[4], tid[5]), (TRACE, 0));
             match reply {
                 // two writes: the client must put a split answer together
                 Some(r) => {
@@ -147,16 +157,16 @@ mod tests {
     #[test]
     fn no_tracer_refusal_and_silence_mean_an_untraced_exec() {
         let d = dir();
-        assert_eq!(ask(&bytes(&d.join("none")), 7, TRACE), Answer::Unreachable);
-        assert_eq!(ask(b"", 7, TRACE), Answer::Unreachable);
+        assert_eq!(ask(&bytes(&d.join("none")), 7, TRACE, b""), Answer::Unreachable);
+        assert_eq!(ask(b"", 7, TRACE, b""), Answer::Unreachable);
         let p = d.join("no");
         let server = serve(&p, Some(b"Nset-uid".to_vec()));
-        assert_eq!(ask(&bytes(&p), 1234, TRACE), Answer::Refused);
+        assert_eq!(ask(&bytes(&p), 1234, TRACE, b""), Answer::Refused);
         assert_eq!(server.join().unwrap(), 1234);
         let p = d.join("silent");
         let server = serve(&p, None);
         let t = std::time::Instant::now();
-        assert_eq!(ask(&bytes(&p), 5, TRACE), Answer::Unreachable);
+        assert_eq!(ask(&bytes(&p), 5, TRACE, b""), Answer::Unreachable);
         let waited = t.elapsed().as_millis();
         assert!((1900..2500).contains(&waited), "waited {waited} ms");
         server.join().unwrap();
@@ -199,7 +209,7 @@ mod tests {
         let path = std::env::var_os("NETSHIM_TEST_TRACER").expect("run by its parent test");
         assert!(!seccomp::in_filter());
         assert_eq!(
-            ask(&bytes(std::path::Path::new(&path)), 99, TRACE),
+            ask(&bytes(std::path::Path::new(&path)), 99, TRACE, b""),
             Answer::Traced
         );
         assert!(seccomp::in_filter());

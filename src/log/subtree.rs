@@ -38,21 +38,31 @@ pub fn tracer() -> Option<&'static [u8]> {
     (!sys::seccomp::in_filter()).then_some(path)
 }
 
-/// Asks the tracer at `socket` to trace this thread's next exec when `need` says so.
-/// Returns once the filter is installed, or the tracer refused or could not be reached
-/// (then the exec goes on untraced, as without netshim).
-pub fn before_exec(socket: &[u8], need: Need) -> Answer {
+/// Asks the tracer at `socket` to trace this thread's next exec when `need` says so
+/// (`name`: the image, for the tracer's warning about a privileged one). Returns once the
+/// filter is installed, or the tracer refused or could not be reached (then the exec goes
+/// on untraced, as without netshim).
+pub fn before_exec(socket: &[u8], need: Need, name: &[u8]) -> Answer {
     let kind = match need {
         Need::Nothing => return Answer::Refused,
         Need::Trace => attach::TRACE,
         Need::Privileged => attach::PRIVILEGED,
     };
-    attach::ask(socket, sys::process::gettid(), kind)
+    attach::ask(socket, sys::process::gettid(), kind, name)
 }
 
-/// What an exec of the opened image `fd` needs; `preloaded` says whether the environment it
-/// gets still names netshim in LD_PRELOAD.
-pub fn need(fd: RawFd, preloaded: bool) -> Need {
+/// What an exec of the opened image `fd` needs. `readable`: `fd` was opened for reading
+/// (else O_PATH: an image that may be executed but not read, which is traced unread);
+/// `preloaded`: the environment it gets still names netshim in LD_PRELOAD. Nothing is asked
+/// for an image the exec would refuse (not executable by this process, or on a noexec
+/// mount): a failed exec must leave the process as it was.
+pub fn need(fd: RawFd, readable: bool, preloaded: bool) -> Need {
+    if !runnable(fd) {
+        return Need::Nothing;
+    }
+    if !readable {
+        return privileged(fd, Need::Trace);
+    }
     let mut head = [0u8; image::PAGE];
     let n = exec::read_head(fd, &mut head);
     let need = match classify(&head[..n]) {
@@ -69,16 +79,25 @@ pub fn need(fd: RawFd, preloaded: bool) -> Need {
                 Some(Image::Other) => Need::Nothing,
                 _ => Need::Trace,
             };
+            // A script's own set-uid bit is ignored by Linux; its interpreter's is not.
             let need = privileged(ifd, need);
             let _ = sys::fs::close(ifd);
             return need;
         }
+        Some(Image::Other) => return Need::Nothing,
         Some(Image::Dynamic) => dynamic(preloaded),
-        Some(Image::Other) => Need::Nothing,
         // Static, Go, unsure, or not this machine's kind of ELF.
         _ => Need::Trace,
     };
     privileged(fd, need)
+}
+
+/// Whether the exec of the file open at `fd` can succeed as far as its permissions and
+/// mount go.
+fn runnable(fd: RawFd) -> bool {
+    let mut path = [0u8; 32];
+    let n = exec::proc_fd_path(fd, &mut path);
+    exec::executable(&path[..n])
 }
 
 /// Opens a `#!` line's interpreter (the kernel reads at most 255 bytes of the line).
@@ -99,12 +118,17 @@ fn dynamic(preloaded: bool) -> Need {
     }
 }
 
+/// An image that would gain privilege is never traced (Privileged: the tracer warns), whether
+/// or not it needs the tracer: a dynamic one is not preloaded either (the loader ignores
+/// LD_PRELOAD paths in a secure exec), so its connects are not seen by either path.
 fn privileged(fd: RawFd, need: Need) -> Need {
-    if need != Need::Trace {
+    if need == Need::Privileged {
         return need;
     }
+    let mut path = [0u8; 32];
+    let n = exec::proc_fd_path(fd, &mut path);
     let (euid, egid) = exec::effective_ids();
-    match exec::privilege(fd) {
+    match exec::privilege(fd, &path[..n]) {
         Ok(p) if p.gains(euid, egid) => Need::Privileged,
         _ => need,
     }
@@ -184,20 +208,28 @@ mod tests {
         use std::os::fd::IntoRawFd;
         let fd = |p: &str| std::fs::File::open(p).unwrap().into_raw_fd();
         // /bin/sh is dynamic: traced only where the environment drops the preload.
-        assert_eq!(need(fd("/bin/sh"), true), Need::Nothing);
-        assert_eq!(need(fd("/bin/sh"), false), Need::Trace);
+        assert_eq!(need(fd("/bin/sh"), true, true), Need::Nothing);
+        assert_eq!(need(fd("/bin/sh"), true, false), Need::Trace);
         let dir = std::env::temp_dir().join(format!("netshim-subtree-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = dir.join("s");
+        use std::os::unix::fs::PermissionsExt;
+        let exec = |p: &std::path::Path| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap()
+        };
         std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), true), Need::Nothing);
+        exec(&script);
+        assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Nothing);
         std::fs::write(&script, "#!/nonexistent/interpreter\n").unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), false), Need::Nothing);
+        assert_eq!(need(fd(script.to_str().unwrap()), true, false), Need::Nothing);
         std::fs::write(&script, "plain text").unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), false), Need::Nothing);
-        // An ELF of another machine: traced (the preload cannot load into it).
+        assert_eq!(need(fd(script.to_str().unwrap()), true, false), Need::Nothing);
+        // An ELF of another machine: traced (the preload cannot load into it)...
         std::fs::write(&script, elf64(1)).unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), true), Need::Trace);
+        assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Trace);
+        // ...but not when the exec would fail: a file without an x bit.
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Nothing);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

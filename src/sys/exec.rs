@@ -96,17 +96,19 @@ impl Privilege {
     }
 }
 
-pub fn privilege(fd: RawFd) -> Result<Privilege, Errno> {
+/// The privilege an exec of the file open at `fd` (any mode, O_PATH too) would give;
+/// `proc_path` is its /proc/self/fd/N name, NUL-terminated (an O_PATH fd takes no fgetxattr).
+pub fn privilege(fd: RawFd, proc_path: &[u8]) -> Result<Privilege, Errno> {
     // SAFETY: all-zero bytes are a valid `struct stat`.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
     // SAFETY: `st` is a live, writable `struct stat` of the kernel's layout.
     decode_unit(unsafe { syscall!(libc::SYS_fstat, fd, &mut st as *mut libc::stat) })?;
     // A size query: the attribute's value is not needed, only whether it exists.
-    // SAFETY: the name is NUL-terminated; a null buffer of size 0 asks for the size only.
+    // SAFETY: both names are NUL-terminated; a null buffer of size 0 asks for the size only.
     let caps = unsafe {
         syscall!(
-            libc::SYS_fgetxattr,
-            fd,
+            libc::SYS_getxattr,
+            proc_path.as_ptr(),
             c"security.capability".as_ptr(),
             core::ptr::null_mut::<u8>(),
             0
@@ -176,21 +178,60 @@ pub fn read_own(addr: usize, buf: &mut [u8]) -> usize {
     }
 }
 
-/// Whether a NUL-terminated path names a file this process may execute (faccessat X_OK,
-/// effective ids) that is not a directory.
+/// Whether a NUL-terminated path names a regular file this process may execute: the
+/// kernel's own check with the effective ids (faccessat2 AT_EACCESS; it also refuses a file
+/// on a noexec mount), then not a directory.
 pub fn executable(path: &[u8]) -> bool {
     if path.last() != Some(&0) {
         return false;
     }
     // SAFETY: a NUL-terminated path.
-    let ok = decode(unsafe {
-        syscall!(
-            libc::SYS_faccessat,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::X_OK
-        )
-    })
-    .is_ok();
-    ok && super::fs::stat(path).is_ok_and(|id| id.mode & libc::S_IFMT != libc::S_IFDIR)
+    let r = decode(unsafe {
+        syscall!(libc::SYS_faccessat2, libc::AT_FDCWD, path.as_ptr(), libc::X_OK, libc::AT_EACCESS)
+    });
+    let ok = match r {
+        Ok(_) => true,
+        // SAFETY: as above (kernels before 5.8: the real ids, which a program that is not
+        // set-uid shares).
+        Err(Errno::NOSYS) => decode(unsafe {
+            syscall!(libc::SYS_faccessat, libc::AT_FDCWD, path.as_ptr(), libc::X_OK)
+        })
+        .is_ok(),
+        Err(_) => false,
+    };
+    ok && super::fs::stat(path).is_ok_and(|id| id.mode & libc::S_IFMT == libc::S_IFREG)
+}
+
+/// Opens a path that may only be executable (not readable), O_PATH: enough for fstat and
+/// the exec checks.
+///
+/// # Safety
+/// As for [`open_image`].
+pub unsafe fn open_path_only(dirfd: RawFd, path: *const c_char, extra: i32) -> Result<RawFd, Errno> {
+    // SAFETY: see the function's contract.
+    unsafe { open_image(dirfd, path, libc::O_PATH | extra) }
+}
+
+/// "/proc/self/fd/N\0" in `out`; its length with the NUL.
+pub fn proc_fd_path(fd: RawFd, out: &mut [u8; 32]) -> usize {
+    const PREFIX: &[u8] = b"/proc/self/fd/";
+    out[..PREFIX.len()].copy_from_slice(PREFIX);
+    let mut digits = [0u8; 10];
+    let mut v = fd.unsigned_abs();
+    let mut d = 0;
+    loop {
+        digits[d] = b'0' + (v % 10) as u8;
+        d += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let mut n = PREFIX.len();
+    for i in (0..d).rev() {
+        out[n] = digits[i];
+        n += 1;
+    }
+    out[n] = 0;
+    n + 1
 }

@@ -152,7 +152,7 @@ check "mixed tree: the preloaded curl's own DNS sockets are not logged as connec
 user=netshim-trace
 id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user
 home=$(mktemp -d /tmp/netshim-trace-user.XXXXXX)
-cp "$netshim" "$so" "$go_static" "$go_dyn" "$c_musl" "$c_glibc" "$out/spawn" "$out/posix_spawn" "$out/spawn_state" "$home/" &&
+cp "$netshim" "$so" "$go_static" "$go_dyn" "$c_musl" "$c_glibc" "$out/spawn" "$out/posix_spawn" "$out/spawn_state" "$out/sig-static" "$home/" &&
     mkdir -p "$home/noexec-dir" && : >"$home/noexec-dir/spawn_state" && chmod 644 "$home/noexec-dir/spawn_state" &&
     chmod 755 "$home" && chown -R $user "$home"
 # Set-uid root programs that print their effective uid (one dynamic, one static), and a
@@ -176,7 +176,9 @@ urun privs -- sh -c "$home/euid-dyn; $home/euid-static; $home/cat-caps /proc/sel
 check "a normal user: a dynamic set-uid program started from the traced script gains its privilege (euid=0)" \
     [ "$(grep -c '^euid=0$' "$out/u-privs.out")" = 2 ]
 check "a normal user: so does a static set-uid one, with a warning that it is not traced" \
-    grep -q 'starts a set-uid, set-gid or file-capability program that the preload cannot see' "$out/u-privs.err"
+    grep -q "$home/euid-static (started by sh, process [0-9]*) gains privilege when it runs" "$out/u-privs.err"
+check "a normal user: a dynamic set-uid one (not preloaded either: a secure exec) is warned of too, once" \
+    [ "$(grep -c "$home/euid-dyn (started by sh, process [0-9]*) gains privilege" "$out/u-privs.err")" = 1 ]
 check "a normal user: a file-capability program keeps its capability" \
     grep -Eq '^CapEff:[[:space:]]*0*400$' "$out/u-privs.out"
 check "a normal user: the script itself runs untraced, without no_new_privs or a filter" \
@@ -189,7 +191,7 @@ check "a normal user: with --trace=never the set-uid program gains its privilege
     [ "$(as_user --trace=never -- sh -c "$home/euid-static" 2>/dev/null)" = euid=0 ]
 # Every member of the exec family, and vfork: the static client started through each is
 # traced (one connect, via=trace); the preloaded spawner's own connects stay the preload's.
-for mode in execve execv execvp execvpe execl execle execlp fexecve execveat vfork; do
+for mode in execve execv execvp execvpe execl execle execlp fexecve execveat execveat-rel execveat-empty vfork; do
     target=$home/client-glibc
     case $mode in execvp|execvpe|execlp) target=client-glibc ;; esac
     urun spawn-$mode -- env PATH="$home:/usr/bin:/bin" "$home/spawn" $mode "$target" dns.trace.test 18080 web.trace.test 18080
@@ -197,6 +199,25 @@ for mode in execve execv execvp execvpe execl execle execlp fexecve execveat vfo
         [ "$(uq spawn-$mode "$tcp and .via == \"trace\" and .prog == \"client-glibc\"")" = 2 -a "$(uq spawn-$mode "$tcp")" = 2 ] &&
         [ "$(grep -c '^ok ' "$out/u-spawn-$mode.out")" = 2 ]
 done
+# An exec that fails leaves the caller as it was: a static file without an x bit first in
+# PATH is not asked for (execvp goes on to /usr/bin/cat, which must run untraced).
+mkdir -p "$home/a" && cp "$c_glibc" "$home/a/cat" && chmod 644 "$home/a/cat" && chown -R $user "$home/a"
+urun failed-exec -- env PATH="$home/a:/usr/bin:/bin" cat /proc/self/status
+check "a normal user: a failed exec asks for nothing (the next candidate runs untraced, no no_new_privs)" \
+    [ "$(grep -cE '^(NoNewPrivs|Seccomp|TracerPid):[[:space:]]*0$' "$out/u-failed-exec.out")" = 3 ]
+# An image that may be executed but not read (mode 0711) is traced unread. The kernel makes
+# such a process undumpable, and its tracer may not read its memory: the connect is logged
+# with the destination it could not read ("?"), never a guess.
+cp "$c_glibc" "$home/exec-only" && chown root:root "$home/exec-only" && chmod 0711 "$home/exec-only"
+urun exec-only -- sh -c "$home/exec-only 127.0.0.1 18080"
+check "a normal user: an execute-only static program is traced (1 connect via=trace, destination unreadable: ?)" \
+    [ "$(uq exec-only '.event == "connect" and .via == "trace" and .dest == "?" and .result == "ok"')" = 1 ] &&
+    grep -q '^ok ' "$out/u-exec-only.out"
+# The program itself execs an image that needs the tracer (a wrapper script's `exec`): its
+# signals are still delivered and it ends (it must not be taken for the untraced program).
+urun top-exec -- sh -c "exec $home/sig-static 18080"
+check "a normal user: a program that execs a static one in place gets its signal, connects once (traced), ends" \
+    [ $? = 0 -a "$(uq top-exec "$tcp and .via == \"trace\"")" = 1 ] && grep -q '^caught 10$' "$out/u-top-exec.out"
 # posix_spawn and posix_spawnp of a static program: glibc's exec inside them cannot be
 # interposed, so netshim makes those spawns itself. Ten cases (file actions, attributes, the
 # PATH search, a failing action): what the spawned program sees is what glibc's spawn gives

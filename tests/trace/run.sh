@@ -27,6 +27,7 @@ musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/client-musl" "$here/client.c
 gcc -O2 -Wall -Wextra -Werror -o "$out/spawn" "$here/spawn.c" || fail_early "gcc spawn.c"
 gcc -O2 -Wall -Wextra -Werror -o "$out/posix_spawn" "$here/posix_spawn.c" || fail_early "gcc posix_spawn.c"
 gcc -static -O2 -Wall -Wextra -Werror -o "$out/spawn_state" "$here/spawn_state.c" || fail_early "gcc -static spawn_state.c"
+gcc -static -O2 -Wall -Wextra -Werror -o "$out/sig-static" "$here/sig.c" || fail_early "gcc -static sig.c"
 netshim="$root/${CARGO_TARGET_DIR:-target}/release/netshim"
 [ -x "$netshim" ] || fail_early "no launcher at $netshim (make lib)"
 start=$(date +%s)

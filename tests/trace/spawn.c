@@ -3,7 +3,9 @@
  * `netshim run`): every member goes through the library's exec hooks, which put an image the
  * preload cannot see under the tracer.
  *   spawn MODE PROGRAM [ARG...]
- * MODE: execve execv execvp execvpe execl execle execlp fexecve execveat vfork.
+ * MODE: execve execv execvp execvpe execl execle execlp fexecve execveat execveat-rel
+ * (PROGRAM's directory as the dirfd, its base name) execveat-empty (PROGRAM open, "",
+ * AT_EMPTY_PATH) vfork.
  * execl, execle and execlp pass PROGRAM and up to 8 ARGs (more than the registers hold). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -42,6 +44,20 @@ static int start(const char *mode, char **argv)
     if (!strcmp(mode, "execveat")) {
         int dir = open(".", O_RDONLY | O_DIRECTORY);
         return execveat(dir, prog, argv, environ, 0);
+    }
+    if (!strcmp(mode, "execveat-rel")) {
+        char d[4096];
+        snprintf(d, sizeof d, "%s", prog);
+        char *slash = strrchr(d, '/');
+        if (!slash)
+            return -1;
+        *slash = 0;
+        int dir = open(d, O_RDONLY | O_DIRECTORY);
+        return execveat(dir, slash + 1, argv, environ, 0);
+    }
+    if (!strcmp(mode, "execveat-empty")) {
+        int fd = open(prog, O_RDONLY);
+        return execveat(fd, "", argv, environ, AT_EMPTY_PATH);
     }
     fprintf(stderr, "spawn: unknown mode %s\n", mode);
     return -1;
