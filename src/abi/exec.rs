@@ -496,10 +496,15 @@ fn hook_path(dirfd: RawFd, path: *const c_char, flags: c_int, envp: Argv) {
     let (image, readable) = match unsafe { exec::open_image(dirfd, path, nofollow) } {
         Ok(fd) => (Some(fd), true),
         // execveat(fd, "", AT_EMPTY_PATH): the image is the fd itself.
-        Err(Errno::NOENT) if flags & libc::AT_EMPTY_PATH != 0 && dirfd >= 0 => (reopen(dirfd), true),
+        Err(Errno::NOENT) if flags & libc::AT_EMPTY_PATH != 0 && dirfd >= 0 => {
+            (reopen(dirfd), true)
+        }
         // An image that may be executed but not read: open it for the checks alone.
         // SAFETY: as above.
-        Err(Errno::ACCES) => (unsafe { exec::open_path_only(dirfd, path, nofollow) }.ok(), false),
+        Err(Errno::ACCES) => (
+            unsafe { exec::open_path_only(dirfd, path, nofollow) }.ok(),
+            false,
+        ),
         Err(_) => (None, false),
     };
     if let Some(image) = image {

@@ -157,7 +157,10 @@ mod tests {
     #[test]
     fn no_tracer_refusal_and_silence_mean_an_untraced_exec() {
         let d = dir();
-        assert_eq!(ask(&bytes(&d.join("none")), 7, TRACE, b""), Answer::Unreachable);
+        assert_eq!(
+            ask(&bytes(&d.join("none")), 7, TRACE, b""),
+            Answer::Unreachable
+        );
         assert_eq!(ask(b"", 7, TRACE, b""), Answer::Unreachable);
         let p = d.join("no");
         let server = serve(&p, Some(b"Nset-uid".to_vec()));

@@ -219,17 +219,29 @@ mod tests {
         };
         std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
         exec(&script);
-        assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Nothing);
+        assert_eq!(
+            need(fd(script.to_str().unwrap()), true, true),
+            Need::Nothing
+        );
         std::fs::write(&script, "#!/nonexistent/interpreter\n").unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), true, false), Need::Nothing);
+        assert_eq!(
+            need(fd(script.to_str().unwrap()), true, false),
+            Need::Nothing
+        );
         std::fs::write(&script, "plain text").unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), true, false), Need::Nothing);
+        assert_eq!(
+            need(fd(script.to_str().unwrap()), true, false),
+            Need::Nothing
+        );
         // An ELF of another machine: traced (the preload cannot load into it)...
         std::fs::write(&script, elf64(1)).unwrap();
         assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Trace);
         // ...but not when the exec would fail: a file without an x bit.
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(need(fd(script.to_str().unwrap()), true, true), Need::Nothing);
+        assert_eq!(
+            need(fd(script.to_str().unwrap()), true, true),
+            Need::Nothing
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -187,14 +187,25 @@ pub fn executable(path: &[u8]) -> bool {
     }
     // SAFETY: a NUL-terminated path.
     let r = decode(unsafe {
-        syscall!(libc::SYS_faccessat2, libc::AT_FDCWD, path.as_ptr(), libc::X_OK, libc::AT_EACCESS)
+        syscall!(
+            libc::SYS_faccessat2,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::X_OK,
+            libc::AT_EACCESS
+        )
     });
     let ok = match r {
         Ok(_) => true,
         // SAFETY: as above (kernels before 5.8: the real ids, which a program that is not
         // set-uid shares).
         Err(Errno::NOSYS) => decode(unsafe {
-            syscall!(libc::SYS_faccessat, libc::AT_FDCWD, path.as_ptr(), libc::X_OK)
+            syscall!(
+                libc::SYS_faccessat,
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                libc::X_OK
+            )
         })
         .is_ok(),
         Err(_) => false,
@@ -207,7 +218,11 @@ pub fn executable(path: &[u8]) -> bool {
 ///
 /// # Safety
 /// As for [`open_image`].
-pub unsafe fn open_path_only(dirfd: RawFd, path: *const c_char, extra: i32) -> Result<RawFd, Errno> {
+pub unsafe fn open_path_only(
+    dirfd: RawFd,
+    path: *const c_char,
+    extra: i32,
+) -> Result<RawFd, Errno> {
     // SAFETY: see the function's contract.
     unsafe { open_image(dirfd, path, libc::O_PATH | extra) }
 }
