@@ -33,15 +33,15 @@ pub struct Request {
     pub ask: Ask,
     /// The image (for the warning about a privileged one).
     pub name: String,
-    /// When it was accepted: the requester gives up 2 s after it began.
-    pub received: Instant,
+    /// When the requester began waiting (CLOCK_MONOTONIC ns): it gives up 2 s later.
+    pub started: u64,
 }
 
 impl Request {
     /// Whether the requester may have given up by now (it waits 2 s in all, counted from
-    /// before its connect): such a request is refused, never seized.
+    /// before its connect, on the same clock): such a request is refused, never seized.
     pub fn stale(&self) -> bool {
-        self.received.elapsed() > Duration::from_millis(1500)
+        crate::sys::monotonic_ns().saturating_sub(self.started) > 1_500_000_000
     }
 
     /// Answers `Y` and the filter (the thread is seized); false when the requester is gone.
@@ -152,9 +152,8 @@ fn take_requests(listener: UnixListener, inbox: Arc<Inbox>, tracer: nix::unistd:
     crate::sys::block_all_signals();
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
-        let received = Instant::now();
         match check(&mut stream) {
-            Ok((pid, tid, ask, name)) => {
+            Ok((pid, tid, ask, started, name)) => {
                 let mut queue = inbox.queue.lock().unwrap_or_else(|e| e.into_inner());
                 queue.push(Request {
                     stream,
@@ -162,7 +161,7 @@ fn take_requests(listener: UnixListener, inbox: Arc<Inbox>, tracer: nix::unistd:
                     tid,
                     ask,
                     name,
-                    received,
+                    started,
                 });
                 inbox.waiting.store(true, Ordering::Release);
             }
@@ -182,17 +181,18 @@ fn take_requests(listener: UnixListener, inbox: Arc<Inbox>, tracer: nix::unistd:
 /// The requesting process and thread, and what it asks, if the request may be served:
 /// same user, and a tid of the connecting process (the pid comes from the kernel, not from
 /// the message).
-fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, String), String> {
+fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, u64, String), String> {
     let (pid, uid) = crate::sys::peer_cred(s).ok_or("no peer credentials")?;
     if uid != nix::unistd::geteuid().as_raw() {
         return Err(format!("process {pid} runs as another user ({uid})"));
     }
     s.set_read_timeout(Some(Duration::from_millis(500)))
         .map_err(|e| e.to_string())?;
-    let mut msg = [0u8; 6];
+    let mut msg = [0u8; 14];
     s.read_exact(&mut msg)
         .map_err(|e| format!("process {pid} sent no request: {e}"))?;
-    let mut name = vec![0u8; usize::from(msg[5])];
+    let started = u64::from_ne_bytes(msg[5..13].try_into().unwrap_or_default());
+    let mut name = vec![0u8; usize::from(msg[13])];
     s.read_exact(&mut name)
         .map_err(|e| format!("process {pid} sent half a request: {e}"))?;
     let name = String::from_utf8_lossy(&name).into_owned();
@@ -205,5 +205,5 @@ fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, String), String> {
     if !Path::new(&format!("/proc/{pid}/task/{tid}")).exists() {
         return Err(format!("thread {tid} is not one of process {pid}'s"));
     }
-    Ok((pid, tid, ask, name))
+    Ok((pid, tid, ask, started, name))
 }

@@ -497,3 +497,14 @@ pub fn wake(tid: Pid) {
         libc::syscall(libc::SYS_tgkill, libc::getpid(), tid.as_raw(), libc::SIGIO);
     }
 }
+
+/// CLOCK_MONOTONIC in nanoseconds (the library's clock for its requests).
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a live timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}

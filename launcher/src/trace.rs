@@ -306,10 +306,17 @@ impl Tracer {
                     if let Some(p) = self.procs.get_mut(&r.pid) {
                         p.prog = prog.into_bytes();
                     }
+                    let pid = r.pid;
                     if !r.accept() {
-                        // The requester is gone (it gave up): let its thread go again.
-                        let _ = ptrace::detach(tid, None);
-                        self.forget_thread(tid.as_raw());
+                        // The requester went away between the checks and the answer (it
+                        // gave up, or died). A thread just seized is running and cannot be
+                        // detached; it stays a tracee without a filter: only its forks,
+                        // execs and signals stop, and it is kept in the table.
+                        self.writer.warn(&format!(
+                            "{} (process {}) left before the tracer answered; it stays attached without a filter",
+                            String::from_utf8_lossy(&program_name(pid)),
+                            pid
+                        ));
                     }
                 }
                 Err(e) => {

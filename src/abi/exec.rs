@@ -75,8 +75,8 @@ pub unsafe extern "C" fn fexecve(fd: c_int, argv: Argv, envp: Argv) -> c_int {
         return -1;
     }
     if let Some(socket) = subtree::tracer() {
-        if let Some(image) = reopen(fd) {
-            hook_image(socket, image, true, b"(fexecve)", envp);
+        if let Some((image, readable)) = exec::reopen_for_check(fd) {
+            hook_image(socket, image, readable, b"(fexecve)", envp);
         }
     }
     // SAFETY: the pointers go to the kernel untouched; it validates them.
@@ -118,7 +118,8 @@ pub unsafe extern "C" fn execvpe(file: *const c_char, argv: Argv, envp: Argv) ->
 /// How `search_and_exec` runs a file.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Search {
-    /// execve of the path as given (posix_spawn).
+    /// execve of the path as given (posix_spawn; every variant asks the tracer first where
+    /// the image needs it).
     No,
     /// glibc's __execvpex: the PATH search without the /bin/sh fallback (posix_spawnp).
     Plain,
@@ -146,6 +147,7 @@ pub(crate) unsafe fn search_and_exec(
             if how == Search::WithScripts {
                 exec_or_script(path, argv, envp)
             } else {
+                hook_path(libc::AT_FDCWD, path, 0, envp);
                 exec::execve(path, argv, envp)
             }
         }
@@ -228,13 +230,13 @@ pub(crate) fn each_candidate(name: &[u8], f: &mut dyn FnMut(&[u8]) -> bool) -> R
     }
 }
 
-/// The file posix_spawnp would run for a name without a slash, opened: the first
-/// candidate that is an executable file (the exec's own search takes the same one).
-pub(crate) fn find_in_path(name: &[u8]) -> Option<RawFd> {
+/// The file posix_spawnp would run for a name without a slash, opened for the checks: the
+/// first candidate that is an executable file (the exec's own search takes the same one).
+pub(crate) fn find_in_path(name: &[u8]) -> Option<(RawFd, bool)> {
     let mut found = None;
     let _ = each_candidate(name, &mut |candidate| {
         if exec::executable(candidate) {
-            found = sys::fs::open(candidate, libc::O_RDONLY | libc::O_CLOEXEC, 0).ok();
+            found = exec::open_path_for_check(candidate);
         }
         found.is_some()
     });
@@ -493,21 +495,13 @@ fn hook_path(dirfd: RawFd, path: *const c_char, flags: c_int, envp: Argv) {
         0
     };
     // SAFETY: `path` goes to the kernel untouched (it answers EFAULT for a bad one).
-    let (image, readable) = match unsafe { exec::open_image(dirfd, path, nofollow) } {
-        Ok(fd) => (Some(fd), true),
+    let image = match unsafe { exec::open_for_check(dirfd, path, nofollow) } {
+        Some(image) => Some(image),
         // execveat(fd, "", AT_EMPTY_PATH): the image is the fd itself.
-        Err(Errno::NOENT) if flags & libc::AT_EMPTY_PATH != 0 && dirfd >= 0 => {
-            (reopen(dirfd), true)
-        }
-        // An image that may be executed but not read: open it for the checks alone.
-        // SAFETY: as above.
-        Err(Errno::ACCES) => (
-            unsafe { exec::open_path_only(dirfd, path, nofollow) }.ok(),
-            false,
-        ),
-        Err(_) => (None, false),
+        None if flags & libc::AT_EMPTY_PATH != 0 => exec::reopen_for_check(dirfd),
+        None => None,
     };
-    if let Some(image) = image {
+    if let Some((image, readable)) = image {
         // SAFETY: a path the kernel has just opened is a readable NUL-terminated string.
         let name = unsafe { core::ffi::CStr::from_ptr(path) }.to_bytes();
         hook_image(socket, image, readable, name, envp);
@@ -522,13 +516,6 @@ fn hook_image(socket: &[u8], image: RawFd, readable: bool, name: &[u8], envp: Ar
     if need != Need::Nothing {
         let _ = subtree::before_exec(socket, need, name);
     }
-}
-
-/// The image behind an fd, opened again for reading (an O_PATH fd cannot be read).
-fn reopen(fd: RawFd) -> Option<RawFd> {
-    let mut path = [0u8; 32];
-    let n = proc_fd_path(fd, &mut path);
-    sys::fs::open(&path[..n], libc::O_RDONLY | libc::O_CLOEXEC, 0).ok()
 }
 
 /// Whether the environment an exec passes on still names netshim in LD_PRELOAD. The

@@ -86,8 +86,8 @@ unsafe fn spawn_common(
 ) -> c_int {
     let need = match subtree::tracer() {
         Some(socket) => match image_of(file, search) {
-            Some(fd) => {
-                let need = subtree::need(fd, true, preloads(envp));
+            Some((fd, readable)) => {
+                let need = subtree::need(fd, readable, preloads(envp));
                 let _ = sys::fs::close(fd);
                 if need == Need::Privileged {
                     // SAFETY: image_of opened it: a NUL-terminated string.
@@ -112,7 +112,16 @@ unsafe fn spawn_common(
             unsafe { core::slice::from_raw_parts(fa.actions, fa.used as usize) }
         }
     };
-    if need != Need::Trace || !spawn::known(list) {
+    // A relative path resolved after a chdir or fchdir action may be another file than the
+    // one looked at here: the child then decides itself, after its file actions.
+    let moves = list
+        .iter()
+        .any(|a| a.tag == spawn::CHDIR || a.tag == spawn::FCHDIR);
+    let relative = !file.is_null()
+        // SAFETY: posix_spawn's path is a NUL-terminated string.
+        && unsafe { *file } != b'/' as c_char;
+    let ours = need == Need::Trace || (moves && relative && subtree::tracer().is_some());
+    if !ours || !spawn::known(list) {
         let (slot, name) = if search {
             (&NEXT_SPAWNP, c"posix_spawnp")
         } else {
@@ -146,16 +155,17 @@ unsafe fn spawn_common(
 /// The image a spawn would exec, opened for the subtree check: the path itself, or for
 /// posix_spawnp a name without a slash looked up in the current PATH (the first entry
 /// holding an executable file of that name, as the exec's own search finds it).
-fn image_of(file: *const c_char, search: bool) -> Option<RawFd> {
+fn image_of(file: *const c_char, search: bool) -> Option<(RawFd, bool)> {
     if file.is_null() {
         return None;
     }
     // SAFETY: posix_spawn's path is a NUL-terminated string.
-    let name = unsafe { core::ffi::CStr::from_ptr(file) }.to_bytes_with_nul();
+    let name = unsafe { core::ffi::CStr::from_ptr(file) }.to_bytes();
     if !search || name.contains(&b'/') {
-        return sys::fs::open(name, libc::O_RDONLY | libc::O_CLOEXEC, 0).ok();
+        // SAFETY: as above.
+        return unsafe { sys::exec::open_for_check(libc::AT_FDCWD, file, 0) };
     }
-    super::exec::find_in_path(&name[..name.len() - 1])
+    super::exec::find_in_path(name)
 }
 
 /// The spawn made here: see the module's comment. Returns 0 or an error number, as
@@ -198,9 +208,8 @@ unsafe fn spawn_traced(
         let e = match result {
             Err(e) => e,
             Ok(()) => {
-                if let Some(socket) = subtree::tracer() {
-                    let _ = subtree::before_exec(socket, Need::Trace, b"");
-                }
+                // The exec below asks the tracer (the exec hooks' check, now that the file
+                // actions have run: the directory is the program's).
                 spawn::set_mask(if attr.flags & spawn::SETSIGMASK != 0 {
                     attr.ss[0]
                 } else {

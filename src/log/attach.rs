@@ -3,8 +3,9 @@
 //! connection:
 //! - the process sends its tid (4 bytes, native order), what it asks (1 byte: TRACE, or
 //!   PRIVILEGED for an image it leaves untraced so that it keeps its privilege, which the
-//!   tracer only reports), and the image's name (1 length byte, at most 255 bytes: for the
-//!   tracer's warning);
+//!   tracer only reports), when it began waiting (CLOCK_MONOTONIC nanoseconds, 8 bytes: the
+//!   tracer refuses a request it could only serve after the requester gave up), and the
+//!   image's name (1 length byte, at most 255 bytes: for the tracer's warning);
 //! - the tracer, once it has seized that thread, answers `Y`, a u16 instruction count
 //!   (native order) and the filter as `struct sock_filter` bytes (launcher/src/filter.rs,
 //!   the one source of truth), or `N` and why when it will not trace it.
@@ -61,8 +62,8 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8, name: &[u8]) -> Ans
     let tv = slice.tv_usec.to_ne_bytes();
     let mut opt = [0u8; 16];
     opt[8..].copy_from_slice(&tv);
-    let mut msg = [0u8; 6 + 255];
-    let len = request(tid, kind, name, &mut msg);
+    let mut msg = [0u8; 14 + 255];
+    let len = request(tid, kind, start, name, &mut msg);
     // SO_SNDTIMEO bounds the connect too (a tracer whose backlog is full).
     if net::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, &opt).is_err()
         || net::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, &opt).is_err()
@@ -106,13 +107,14 @@ fn exchange(fd: sys::RawFd, addr: &[u8], tid: i32, kind: u8, name: &[u8]) -> Ans
 }
 
 /// The request in `out`; its length.
-fn request(tid: i32, kind: u8, name: &[u8], out: &mut [u8; 6 + 255]) -> usize {
+fn request(tid: i32, kind: u8, start: u64, name: &[u8], out: &mut [u8; 14 + 255]) -> usize {
     let name = &name[..name.len().min(255)];
     out[..4].copy_from_slice(&tid.to_ne_bytes());
     out[4] = kind;
-    out[5] = name.len() as u8;
-    out[6..6 + name.len()].copy_from_slice(name);
-    6 + name.len()
+    out[5..13].copy_from_slice(&start.to_ne_bytes());
+    out[13] = name.len() as u8;
+    out[14..14 + name.len()].copy_from_slice(name);
+    14 + name.len()
 }
 
 #[cfg(test)]
@@ -127,9 +129,9 @@ mod tests {
         let listener = UnixListener::bind(path).unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
-            let mut tid = [0u8; 6];
+            let mut tid = [0u8; 14];
             s.read_exact(&mut tid).unwrap();
-            assert_eq!((tid[4], tid[5]), (TRACE, 0));
+            assert_eq!((tid[4], tid[13]), (TRACE, 0));
             match reply {
                 // two writes: the client must put a split answer together
                 Some(r) => {

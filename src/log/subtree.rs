@@ -67,9 +67,14 @@ pub fn need(fd: RawFd, readable: bool, preloaded: bool) -> Need {
     let n = exec::read_head(fd, &mut head);
     let need = match classify(&head[..n]) {
         Some(Image::Script(interpreter)) => {
-            let Some(ifd) = open_interpreter(interpreter) else {
+            let Some((ifd, ireadable)) = open_interpreter(interpreter) else {
                 return Need::Nothing; // the exec fails as it would anyway
             };
+            if !ireadable {
+                let need = privileged(ifd, Need::Trace);
+                let _ = sys::fs::close(ifd);
+                return need;
+            }
             let mut ihead = [0u8; image::PAGE];
             let n = exec::read_head(ifd, &mut ihead);
             let need = match classify(&ihead[..n]) {
@@ -100,14 +105,15 @@ fn runnable(fd: RawFd) -> bool {
     exec::executable(&path[..n])
 }
 
-/// Opens a `#!` line's interpreter (the kernel reads at most 255 bytes of the line).
-fn open_interpreter(path: &[u8]) -> Option<RawFd> {
+/// Opens a `#!` line's interpreter for the checks (the kernel reads at most 255 bytes of
+/// the line).
+fn open_interpreter(path: &[u8]) -> Option<(RawFd, bool)> {
     let mut z = [0u8; 256];
     if path.is_empty() || path.len() >= z.len() || path.contains(&0) {
         return None;
     }
     z[..path.len()].copy_from_slice(path);
-    sys::fs::open(&z[..=path.len()], libc::O_RDONLY | libc::O_CLOEXEC, 0).ok()
+    exec::open_path_for_check(&z[..=path.len()])
 }
 
 fn dynamic(preloaded: bool) -> Need {

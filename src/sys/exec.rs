@@ -213,18 +213,56 @@ pub fn executable(path: &[u8]) -> bool {
     ok && super::fs::stat(path).is_ok_and(|id| id.mode & libc::S_IFMT == libc::S_IFREG)
 }
 
-/// Opens a path that may only be executable (not readable), O_PATH: enough for fstat and
-/// the exec checks.
+/// Opens an image for the exec hooks' checks without ever blocking (an O_RDONLY open of a
+/// FIFO or a device would): O_PATH first, and only a regular file is then opened for
+/// reading, through /proc/self/fd. Some((fd, true)) readable; Some((fd, false)) an O_PATH
+/// fd of a file the caller may not read (it may still execute it); None for anything else.
 ///
 /// # Safety
 /// As for [`open_image`].
-pub unsafe fn open_path_only(
+pub unsafe fn open_for_check(
     dirfd: RawFd,
     path: *const c_char,
     extra: i32,
-) -> Result<RawFd, Errno> {
+) -> Option<(RawFd, bool)> {
     // SAFETY: see the function's contract.
-    unsafe { open_image(dirfd, path, libc::O_PATH | extra) }
+    let fd = unsafe { open_image(dirfd, path, libc::O_PATH | extra) }.ok()?;
+    if !super::fs::fstat(fd).is_ok_and(|id| id.mode & libc::S_IFMT == libc::S_IFREG) {
+        let _ = super::fs::close(fd);
+        return None;
+    }
+    let mut proc_path = [0u8; 32];
+    let n = proc_fd_path(fd, &mut proc_path);
+    match super::fs::open(&proc_path[..n], libc::O_RDONLY | libc::O_CLOEXEC, 0) {
+        Ok(readable) => {
+            let _ = super::fs::close(fd);
+            Some((readable, true))
+        }
+        Err(Errno::ACCES) => Some((fd, false)),
+        Err(_) => {
+            let _ = super::fs::close(fd);
+            None
+        }
+    }
+}
+
+/// [`open_for_check`] of a NUL-terminated path of our own.
+pub fn open_path_for_check(path: &[u8]) -> Option<(RawFd, bool)> {
+    if path.last() != Some(&0) {
+        return None;
+    }
+    // SAFETY: a live NUL-terminated buffer.
+    unsafe { open_for_check(libc::AT_FDCWD, path.as_ptr().cast(), 0) }
+}
+
+/// [`open_for_check`] of the file an fd names (fexecve, execveat with AT_EMPTY_PATH).
+pub fn reopen_for_check(fd: RawFd) -> Option<(RawFd, bool)> {
+    if fd < 0 {
+        return None;
+    }
+    let mut proc_path = [0u8; 32];
+    let n = proc_fd_path(fd, &mut proc_path);
+    open_path_for_check(&proc_path[..n])
 }
 
 /// "/proc/self/fd/N\0" in `out`; its length with the NUL.

@@ -332,7 +332,7 @@ pub unsafe fn apply_action(a: &Action, pgrp: i32) -> Result<(), Errno> {
             }
             CHDIR => decode_unit(syscall!(libc::SYS_chdir, a.word(0))),
             FCHDIR => decode_unit(syscall!(libc::SYS_fchdir, a.fd())),
-            CLOSEFROM => decode_unit(syscall!(libc::SYS_close_range, a.fd(), !0u32, 0)),
+            CLOSEFROM => close_from(a.fd()),
             TCSETPGRP => {
                 let pgid = pgrp;
                 decode_unit(syscall!(
@@ -345,6 +345,58 @@ pub unsafe fn apply_action(a: &Action, pgrp: i32) -> Result<(), Errno> {
             _ => Err(Errno::INVAL),
         }
     }
+}
+
+/// closefrom(low): close_range, or where the kernel lacks it (before 5.9) every number
+/// /proc/self/fd lists from `low` up, as glibc's fallback does.
+fn close_from(low: i32) -> Result<(), Errno> {
+    // SAFETY: integers only.
+    if decode_unit(unsafe { syscall!(libc::SYS_close_range, low, !0u32, 0) }).is_ok() {
+        return Ok(());
+    }
+    let dir = super::fs::open(
+        b"/proc/self/fd\0",
+        libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        0,
+    )?;
+    let mut buf = [0u8; 2048];
+    loop {
+        let mut closed = false;
+        loop {
+            // SAFETY: `buf` is writable for its length.
+            let n = match decode(unsafe {
+                syscall!(libc::SYS_getdents64, dir, buf.as_mut_ptr(), buf.len())
+            }) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let mut at = 0;
+            while at + 19 < n {
+                let reclen = usize::from(u16::from_ne_bytes([buf[at + 16], buf[at + 17]]));
+                if reclen == 0 {
+                    break;
+                }
+                let name = &buf[at + 19..(at + reclen).min(n)];
+                let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+                let fd = name.iter().try_fold(0i32, |v, &d| {
+                    d.is_ascii_digit()
+                        .then(|| v.saturating_mul(10).saturating_add(i32::from(d - b'0')))
+                });
+                if let Some(fd) = fd.filter(|&fd| fd >= low && fd != dir && !name.is_empty()) {
+                    let _ = super::fs::close(fd);
+                    closed = true;
+                }
+                at += reclen;
+            }
+        }
+        // Closing while reading may hide entries: read again until a pass closes nothing.
+        // SAFETY: integers only.
+        if !closed || unsafe { syscall!(libc::SYS_lseek, dir, 0, libc::SEEK_SET) } != 0 {
+            break;
+        }
+    }
+    let _ = super::fs::close(dir);
+    Ok(())
 }
 
 /// The calling process's process group.

@@ -154,6 +154,7 @@ id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sb
 home=$(mktemp -d /tmp/netshim-trace-user.XXXXXX)
 cp "$netshim" "$so" "$go_static" "$go_dyn" "$c_musl" "$c_glibc" "$out/spawn" "$out/posix_spawn" "$out/spawn_state" "$out/sig-static" "$home/" &&
     mkdir -p "$home/noexec-dir" && : >"$home/noexec-dir/spawn_state" && chmod 644 "$home/noexec-dir/spawn_state" &&
+    printf '\177ELF\002\001\001junk' >"$home/bad-elf" && chmod 755 "$home/bad-elf" &&
     chmod 755 "$home" && chown -R $user "$home"
 # Set-uid root programs that print their effective uid (one dynamic, one static), and a
 # program with a file capability that prints its effective capability set.
@@ -222,13 +223,16 @@ check "a normal user: a program that execs a static one in place gets its signal
 # interposed, so netshim makes those spawns itself. Ten cases (file actions, attributes, the
 # PATH search, a failing action): what the spawned program sees is what glibc's spawn gives
 # it, and each one that ran is traced.
-urun pspawn-never --trace=never -- "$home/posix_spawn" "$home" 18080
-urun pspawn -- "$home/posix_spawn" "$home" 18080
+mkdir -p "$home/eo" && cp "$out/spawn_state" "$home/eo/spawn_state" && chown root:root "$home/eo/spawn_state" && chmod 0711 "$home/eo/spawn_state"
+urun pspawn-never --trace=never -- "$home/posix_spawn" "$home" 18080 "$home/eo/spawn_state"
+urun pspawn -- "$home/posix_spawn" "$home" 18080 "$home/eo/spawn_state"
 for f in "$out/u-pspawn-never.out" "$out/u-pspawn.out"; do sed -i "s#$out/u-pspawn[a-z-]*.err#ERR#" "$f"; done
-check "a normal user: posix_spawn(p) of a static program, 10 cases: the program sees what glibc's spawn gives it" \
-    [ "$(grep -c '^== ' "$out/u-pspawn.out")" = 10 ] && diff -q "$out/u-pspawn-never.out" "$out/u-pspawn.out" >/dev/null
-check "a normal user: each of the 9 spawned programs is traced (one connect each, via=trace)" \
-    [ "$(uq pspawn "$tcp and .via == \"trace\" and .prog == \"spawn_state\" and .result == \"ok\"")" = 9 ]
+check "a normal user: posix_spawn(p) of a static program, 15 cases: the program sees what glibc's spawn gives it" \
+    [ "$(grep -c '^== ' "$out/u-pspawn.out")" = 15 ] && diff -q "$out/u-pspawn-never.out" "$out/u-pspawn.out" >/dev/null
+check "a normal user: each of the 12 spawned programs that can be read is traced (one connect each, via=trace)" \
+    [ "$(uq pspawn "$tcp and .via == \"trace\" and .prog == \"spawn_state\" and .result == \"ok\"")" = 12 ]
+check "a normal user: the execute-only one is traced too (its destination unreadable: ?)" \
+    [ "$(uq pspawn '.event == "connect" and .via == "trace" and .dest == "?"')" = 1 ]
 # A dynamic child with a cleared environment, a 32-bit program, and the mixed tree in parallel.
 urun mixed -- sh -c "curl -s -o /dev/null http://web.trace.test:18080/ & $home/dial-go-static dns.trace.test:18080 >/dev/null & env -i /usr/bin/curl -s -o /dev/null http://web.trace.test:18080/ & $home/client-musl dns.trace.test 18080 >/dev/null & wait"
 check "a normal user, mixed tree in parallel: 4 connects, once each (curl by the preload; static Go, cleared-environment curl and musl traced)" \

@@ -4,7 +4,8 @@
  * spawn_state and printing what it returned, the child's status and output. Run once with
  * glibc's posix_spawn and once under `netshim run`'s subtree tracing, where netshim makes the
  * spawns of the static spawn_state itself: the outputs must be the same.
- *   posix_spawn DIR PORT      (DIR holds spawn_state) */
+ *   posix_spawn DIR PORT [EXEC-ONLY]   (DIR holds spawn_state; EXEC-ONLY: a copy of it the
+ *                                       caller may execute but not read) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -32,15 +33,19 @@ static posix_spawn_file_actions_t *begin(void)
     return &fa;
 }
 
-static void run(const char *name, int p, posix_spawnattr_t *at, char **env)
+static void run_path(const char *name, int p, const char *path, posix_spawnattr_t *at, char **env)
 {
-    char *argv[] = {p ? "spawn_state" : prog, port, "extra arg", NULL};
+    char *argv[] = {(char *)path, port, "extra arg", NULL};
     pid_t pid = -1;
     fflush(stdout);
-    int r = p ? posix_spawnp(&pid, "spawn_state", &fa, at, argv, env ? env : environ)
-              : posix_spawn(&pid, prog, &fa, at, argv, env ? env : environ);
+    int r = p ? posix_spawnp(&pid, path, &fa, at, argv, env ? env : environ)
+              : posix_spawn(&pid, path, &fa, at, argv, env ? env : environ);
     close(out[1]);
     printf("== %s: returned %s\n", name, r ? strerrorname_np(r) : "0");
+    if (r != 0) {
+        /* *pid is left alone, and no child is left to reap. */
+        printf("pid untouched=%d, children left=%d\n", pid == -1, waitpid(-1, NULL, WNOHANG) > 0);
+    }
     char buf[8192];
     ssize_t n, len = 0;
     while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
@@ -55,14 +60,22 @@ static void run(const char *name, int p, posix_spawnattr_t *at, char **env)
     posix_spawn_file_actions_destroy(&fa);
 }
 
+static void run(const char *name, int p, posix_spawnattr_t *at, char **env)
+{
+    run_path(name, p, p ? "spawn_state" : prog, at, env);
+}
+
 static void on_term(int sig) { (void)sig; }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3)
+    if (argc != 3 && argc != 4)
         return 2;
     snprintf(prog, sizeof prog, "%s/spawn_state", argv[1]);
     port = argv[2];
+    /* Not where spawn_state is: a relative path only finds it after a chdir action. */
+    if (chdir("/") != 0)
+        return 2;
     char path[8192];
     snprintf(path, sizeof path, "%s/noexec-dir:%s:/usr/bin:/bin", argv[1], argv[1]);
     setenv("PATH", path, 1);
@@ -119,6 +132,35 @@ int main(int argc, char **argv)
     begin();
     run("own session", 1, &at, NULL);
     posix_spawnattr_destroy(&at);
+
+    posix_spawnattr_init(&at);
+    struct sched_param sp = {.sched_priority = 0};
+    posix_spawnattr_setschedparam(&at, &sp);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETSCHEDPARAM);
+    begin();
+    run("reset ids, scheduler parameters", 0, &at, NULL);
+    posix_spawnattr_destroy(&at);
+
+    f = begin();
+    posix_spawn_file_actions_addchdir_np(f, argv[1]);
+    run_path("a relative path found only after the chdir action", 0, "./spawn_state", NULL, NULL);
+
+    char created[4200];
+    snprintf(created, sizeof created, "%s/created", argv[1]);
+    f = begin();
+    posix_spawn_file_actions_addopen(f, 61, created, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+    run("an open action creating a file with a mode", 0, NULL, NULL);
+    unlink(created);
+
+    char bad[4200];
+    snprintf(bad, sizeof bad, "%s/bad-elf", argv[1]);
+    begin();
+    run_path("an ELF the kernel refuses (ENOEXEC)", 0, bad, NULL, NULL);
+
+    if (argc == 4) {
+        begin();
+        run_path("a program that may be executed but not read", 0, argv[3], NULL, NULL);
+    }
 
     sigprocmask(SIG_BLOCK, &mask, NULL);
     begin();

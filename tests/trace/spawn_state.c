@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -37,9 +39,13 @@ int main(int argc, char **argv)
         target[n] = 0;
         if (!strncmp(target, "pipe:", 5) || !strncmp(target, "socket:", 7))
             strcpy(target, target[0] == 'p' ? "pipe" : "socket");
-        printf("fd %d -> %s\n", fd, target);
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+            printf("fd %d -> %s (mode %o)\n", fd, target, (unsigned)(st.st_mode & 07777));
+        else
+            printf("fd %d -> %s\n", fd, target);
     }
-    printf("euid=%d egid=%d\n", (int)geteuid(), (int)getegid());
+    printf("euid=%d egid=%d scheduler=%d\n", (int)geteuid(), (int)getegid(), sched_getscheduler(0));
     fflush(stdout);
     if (argc > 1) {
         struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1]))};
