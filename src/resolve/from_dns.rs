@@ -106,10 +106,13 @@ impl Resolver {
             return None;
         }
         let mut queries = Vec::with_capacity(types.len());
-        for &qtype in types {
+        // Both IDs from one getrandom call.
+        let ids = random_ids();
+        for (i, &qtype) in types.iter().enumerate() {
             let mut buf = alloc::vec![0u8; 512];
             let edns = self.conf.edns0.then_some(1200); // glibc's RESOLV_EDNS_BUFFER_SIZE
-            let encoded = random_id().ok().and_then(|id| {
+            let encoded = ids.ok().and_then(|ids| {
+                let id = ids[i.min(1)];
                 dns::encode_query(id, name, qtype, true, edns, self.conf.trust_ad, &mut buf).ok()
             });
             let Some(len) = encoded else {
@@ -366,10 +369,14 @@ fn header(bytes: &[u8]) -> Option<Head> {
     })
 }
 
-fn random_id() -> Result<u16, sys::Errno> {
-    let mut b = [0u8; 2];
+/// Two query IDs (an exchange sends at most two queries).
+fn random_ids() -> Result<[u16; 2], sys::Errno> {
+    let mut b = [0u8; 4];
     sys::random::getrandom(&mut b)?;
-    Ok(u16::from_ne_bytes(b))
+    Ok([
+        u16::from_ne_bytes([b[0], b[1]]),
+        u16::from_ne_bytes([b[2], b[3]]),
+    ])
 }
 
 /// getnameinfo's PTR lookup (`_nss_dns_gethostbyaddr2_r`: one query, no search list):

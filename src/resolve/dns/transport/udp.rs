@@ -58,6 +58,9 @@ impl Exchange<'_> {
         // Never zeroed: each datagram is received into its capacity (sys::net::recv_into).
         let mut buf: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(REPLY_MAX);
         'reopen: loop {
+            // A socket made and connected just now can be written at once: its first send
+            // needs no poll (one syscall less; a send that would block polls as usual).
+            let mut fresh = self.socks.get(ns).is_some_and(Option::is_none);
             match self.reopen(ns) {
                 Err(e) => return Turn::Fatal(e),
                 Ok(false) => return Turn::Next,
@@ -76,9 +79,12 @@ impl Exchange<'_> {
                     let ready = if readable && events == libc::POLLIN && remaining_ms(deadline) > 0
                     {
                         Some(libc::POLLIN)
+                    } else if fresh && events == libc::POLLOUT {
+                        Some(libc::POLLOUT)
                     } else {
                         wait(fd, events, deadline)
                     };
+                    fresh = false;
                     readable = false;
                     let Some(revents) = ready else {
                         // Timed out. With one of two replies in, glibc tries again one
