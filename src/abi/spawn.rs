@@ -10,7 +10,7 @@
 
 use super::exec::{preloads, search_and_exec, Argv, Search};
 use crate::log::subtree::{self, Need};
-use crate::sys::{self, spawn, Errno, RawFd};
+use crate::sys::{self, signal, spawn, Errno, RawFd};
 use core::ffi::{c_char, c_int, c_void};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -100,10 +100,10 @@ unsafe fn spawn_common(
         },
         None => Need::Nothing,
     };
-    // SAFETY: glibc's file actions layout, read only when non-null (the caller's object).
     let list: &[spawn::Action] = if actions.is_null() {
         &[]
     } else {
+        // SAFETY: glibc's file actions layout, read only when non-null (the caller's object).
         let fa = unsafe { &*(actions as *const spawn::Actions) };
         if fa.used <= 0 || fa.actions.is_null() {
             &[]
@@ -142,10 +142,10 @@ unsafe fn spawn_common(
         policy: 0,
         pad: [0; 16],
     };
-    // SAFETY: <spawn.h>'s posix_spawnattr_t, when given.
     let attr = if attr.is_null() {
         &default
     } else {
+        // SAFETY: <spawn.h>'s posix_spawnattr_t, when given (the caller's object).
         unsafe { &*(attr as *const spawn::Attr) }
     };
     // SAFETY: the caller's pointers, read in the child as glibc reads them.
@@ -186,7 +186,7 @@ unsafe fn spawn_traced(
         return libc::ENOMEM;
     };
     let saved = super::errno::saved();
-    let old_mask = spawn::block_all();
+    let old_mask = signal::block_all();
     let child = spawn::vfork_copy();
     if child == Ok(0) {
         // The child: a copy of this process, alone; raw syscalls only until the exec.
@@ -210,7 +210,7 @@ unsafe fn spawn_traced(
             Ok(()) => {
                 // The exec below asks the tracer (the exec hooks' check, now that the file
                 // actions have run: the directory is the program's).
-                spawn::set_mask(if attr.flags & spawn::SETSIGMASK != 0 {
+                signal::restore_mask(if attr.flags & spawn::SETSIGMASK != 0 {
                     attr.ss[0]
                 } else {
                     old_mask
@@ -236,7 +236,7 @@ unsafe fn spawn_traced(
         }
         Err(e) => e.raw(),
     };
-    spawn::set_mask(old_mask);
+    signal::restore_mask(old_mask);
     super::errno::restore(saved);
     ec
 }

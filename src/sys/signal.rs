@@ -32,7 +32,24 @@ pub fn blocks_sigpipe(mask: u64) -> bool {
     mask & bit(libc::SIGPIPE) != 0
 }
 
-/// Restores a mask saved by `block_sigpipe`.
+/// Blocks every signal for the calling thread; returns the previous mask.
+pub fn block_all() -> u64 {
+    let all = !0u64;
+    let mut old = 0u64;
+    // SAFETY: two live 8-byte masks, the kernel's sigset size.
+    let _ = unsafe {
+        syscall!(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &all as *const u64,
+            &mut old as *mut u64,
+            SIGSET_SIZE
+        )
+    };
+    old
+}
+
+/// Sets the calling thread's mask to one saved by `block_sigpipe` or `block_all`.
 pub fn restore_mask(old: u64) {
     // SAFETY: `old` is a live 8-byte value; no old mask is asked for.
     let _ = unsafe {

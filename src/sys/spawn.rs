@@ -115,36 +115,6 @@ impl Drop for Shared {
     }
 }
 
-/// Blocks every signal; the mask before.
-pub fn block_all() -> u64 {
-    let all = !0u64;
-    let mut old = 0u64;
-    // SAFETY: two live 8-byte masks, the kernel's sigset size.
-    unsafe {
-        syscall!(
-            libc::SYS_rt_sigprocmask,
-            libc::SIG_SETMASK,
-            &all as *const u64,
-            &mut old as *mut u64,
-            8
-        )
-    };
-    old
-}
-
-pub fn set_mask(mask: u64) {
-    // SAFETY: a live 8-byte mask.
-    unsafe {
-        syscall!(
-            libc::SYS_rt_sigprocmask,
-            libc::SIG_SETMASK,
-            &mask as *const u64,
-            0,
-            8
-        )
-    };
-}
-
 /// fork() with the parent suspended until the child execs or exits: the child's pid in the
 /// parent, 0 in the child.
 pub fn vfork_copy() -> Result<i32, Errno> {
@@ -277,7 +247,7 @@ pub fn known(actions: &[Action]) -> bool {
 /// # Safety
 /// The paths in `a` are the caller's NUL-terminated strings (the kernel validates them).
 pub unsafe fn apply_action(a: &Action, pgrp: i32) -> Result<(), Errno> {
-    // SAFETY (every call below): integers, or the caller's paths handed to the kernel.
+    // SAFETY: every call below hands integers, or the caller's paths, to the kernel.
     unsafe {
         match a.tag {
             CLOSE => {
