@@ -100,6 +100,38 @@ static int c_execveat_empty(void) { return execveat(open("/bin/echo", O_RDONLY),
 static int c_execveat_nofollow(void) { return execveat(AT_FDCWD, in("link"), echo_av, environ, AT_SYMLINK_NOFOLLOW); }
 static int c_execveat_bad_flags(void) { return execveat(AT_FDCWD, "/bin/echo", echo_av, environ, 0x40000); }
 
+/* Argument lists past netshim's in-frame array (32), and past its largest frame (1,024):
+ * those go into a mapping of their own, also in a vfork child, where the heap is off limits. */
+#define A10 "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"
+static int c_execl_40(void) { return execl("/bin/echo", "echo", A10, A10, A10, A10, (char *)0); }
+static char *many_av[3002];
+static char **many(int n)
+{
+    many_av[0] = "script";
+    for (int i = 1; i <= n; i++)
+        many_av[i] = (i % 2) ? "x" : "yz";
+    many_av[n + 1] = NULL;
+    return many_av;
+}
+static int c_execvp_script_40(void) { return execvp(in("script"), many(40)); }
+static int c_execvp_script_3000(void) { return execvp(in("script"), many(3000)); }
+static int c_vfork_execvp_script_3000(void)
+{
+    char **av = many(3000);
+    const char *file = in("script");
+    pid_t p = vfork();
+    if (p == 0) {
+        execvp(file, av);
+        _exit(127);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    /* Not compared: the errno a vfork child's successful exec leaves in the shared memory
+     * (glibc's execvp leaves the ENOEXEC of its first try, netshim leaves errno alone). */
+    errno = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -131,5 +163,6 @@ int main(int argc, char **argv)
     CASE(c_execvpe);
     CASE(c_fexecve); CASE(c_fexecve_path); CASE(c_fexecve_bad); CASE(c_fexecve_closed); CASE(c_fexecve_null);
     CASE(c_execveat); CASE(c_execveat_empty); CASE(c_execveat_nofollow); CASE(c_execveat_bad_flags);
+    CASE(c_execl_40); CASE(c_execvp_script_40); CASE(c_execvp_script_3000); CASE(c_vfork_execvp_script_3000);
     return 0;
 }

@@ -9,8 +9,8 @@
 //! and system(), through internal aliases that an interposed `execve` never sees. These are
 //! libc's functions, declared by <unistd.h>: cbindgen.toml keeps them out of netshim.h.
 //!
-//! Nothing here allocates unless an argument list has more than `ARGV_MAX` entries, and the
-//! common path keeps its stack small: the functions are called in vfork children and on
+//! Nothing here allocates (an argument list of more than `ARGV_MAX` entries goes into a mapping
+//! of its own, not the heap), and the common path keeps its stack small: the functions are called in vfork children and on
 //! small thread stacks.
 
 use super::errno;
@@ -22,7 +22,7 @@ use core::ffi::{c_char, c_int};
 pub(crate) type Argv = *const *const c_char;
 
 /// Arguments kept on the stack for execl*, and for the /bin/sh fallback (32 in the caller's
-/// frame, up to this many in a frame of their own); more go to the heap.
+/// frame, up to this many in a frame of their own); more go to an anonymous mapping.
 const ARGV_MAX: usize = 1024;
 
 extern "C" {
@@ -277,21 +277,23 @@ unsafe fn exec_or_script(path: *const c_char, argv: Argv, envp: Argv) -> Errno {
         },
         // SAFETY: `args` is NULL-terminated (its last slot stays null); envp as above.
         &mut |args| unsafe { exec::execve(sh, args, envp) },
+        || Errno::NOMEM,
     )
 }
 
 /// Calls `then` with a NULL-terminated array of `count` pointers (the last one stays null)
 /// that `fill` has written: on the stack when it is short, in a frame of its own when it is
 /// longer (so that the common path reserves little of the caller's stack: these run on
-/// small thread stacks and in vfork children), on the heap beyond `ARGV_MAX`.
+/// small thread stacks and in vfork children), in an anonymous mapping beyond `ARGV_MAX` (never the heap).
 fn with_args<R>(
     count: usize,
     fill: &mut dyn FnMut(&mut [*const c_char]),
     then: &mut dyn FnMut(Argv) -> R,
+    no_memory: fn() -> R,
 ) -> R {
     const SHORT: usize = 32;
     if count > SHORT {
-        return with_long_args(count, fill, then);
+        return with_long_args(count, fill, then, no_memory);
     }
     let mut args = [core::ptr::null::<c_char>(); SHORT];
     fill(&mut args[..count - 1]);
@@ -303,9 +305,16 @@ fn with_long_args<R>(
     count: usize,
     fill: &mut dyn FnMut(&mut [*const c_char]),
     then: &mut dyn FnMut(Argv) -> R,
+    no_memory: fn() -> R,
 ) -> R {
     if count > ARGV_MAX {
-        let mut args = alloc::vec![core::ptr::null::<c_char>(); count];
+        // Not the heap: these run in vfork children. (A vfork child whose exec succeeds
+        // leaves this mapping in its parent, as it would leave a heap block.)
+        let mut map = match exec::Pointers::new(count) {
+            Ok(map) => map,
+            Err(_) => return no_memory(),
+        };
+        let args = map.as_mut_slice();
         fill(&mut args[..count - 1]);
         return then(args.as_ptr());
     }
@@ -411,6 +420,10 @@ unsafe extern "C" fn execl_common(
             } else {
                 execve(path, argv, envp)
             }
+        },
+        || {
+            errno::set(Errno::NOMEM);
+            -1
         },
     )
 }

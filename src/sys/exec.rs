@@ -57,6 +57,53 @@ pub unsafe fn open_image(dirfd: RawFd, path: *const c_char, extra: i32) -> Resul
     })
 }
 
+/// A private anonymous mapping of zeroed pointers, for argument lists too long for a stack
+/// frame: made and unmapped by raw syscalls, so that no malloc lock is taken (the exec
+/// family runs in vfork children, where another thread of the parent may hold it).
+pub struct Pointers {
+    addr: *mut *const c_char,
+    len: usize,
+    bytes: usize,
+}
+
+impl Pointers {
+    pub fn new(len: usize) -> Result<Pointers, Errno> {
+        let bytes = len
+            .checked_mul(core::mem::size_of::<*const c_char>())
+            .ok_or(Errno::TOOBIG)?;
+        // SAFETY: an anonymous mapping: no pointer in, new zero-filled pages out.
+        let addr = decode(unsafe {
+            syscall!(
+                libc::SYS_mmap,
+                0usize,
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1isize,
+                0usize
+            )
+        })?;
+        Ok(Pointers {
+            addr: addr as *mut *const c_char,
+            len,
+            bytes,
+        })
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [*const c_char] {
+        // SAFETY: the mapping holds `len` pointer-sized, page-aligned, zeroed (null) slots,
+        // and is ours until drop.
+        unsafe { core::slice::from_raw_parts_mut(self.addr, self.len) }
+    }
+}
+
+impl Drop for Pointers {
+    fn drop(&mut self) {
+        // SAFETY: the mapping this value made.
+        let _ = unsafe { syscall!(libc::SYS_munmap, self.addr, self.bytes) };
+    }
+}
+
 /// pread(2) from offset 0 until `buf` is full or the file ends.
 pub fn read_head(fd: RawFd, buf: &mut [u8]) -> usize {
     let mut got = 0;
