@@ -186,14 +186,14 @@ fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, u64, String), String> {
     if uid != nix::unistd::geteuid().as_raw() {
         return Err(format!("process {pid} runs as another user ({uid})"));
     }
-    s.set_read_timeout(Some(Duration::from_millis(500)))
-        .map_err(|e| e.to_string())?;
+    // The whole request within 500 ms (the library sends it in one write): a peer that
+    // trickles bytes must not hold up the requests behind it.
+    let deadline = Instant::now() + Duration::from_millis(500);
     let mut msg = [0u8; 14];
-    s.read_exact(&mut msg)
-        .map_err(|e| format!("process {pid} sent no request: {e}"))?;
+    read_by(s, &mut msg, deadline).map_err(|e| format!("process {pid} sent no request: {e}"))?;
     let started = u64::from_ne_bytes(msg[5..13].try_into().unwrap_or_default());
     let mut name = vec![0u8; usize::from(msg[13])];
-    s.read_exact(&mut name)
+    read_by(s, &mut name, deadline)
         .map_err(|e| format!("process {pid} sent half a request: {e}"))?;
     let name = String::from_utf8_lossy(&name).into_owned();
     let tid = i32::from_ne_bytes([msg[0], msg[1], msg[2], msg[3]]);
@@ -206,4 +206,64 @@ fn check(s: &mut UnixStream) -> Result<(i32, i32, Ask, u64, String), String> {
         return Err(format!("thread {tid} is not one of process {pid}'s"));
     }
     Ok((pid, tid, ask, started, name))
+}
+
+/// Fills `buf` from `s` before `deadline`, each read bounded by the time left.
+fn read_by(s: &mut UnixStream, buf: &mut [u8], deadline: Instant) -> std::io::Result<()> {
+    let mut got = 0;
+    while got < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        s.set_read_timeout(Some(left))?;
+        match s.read(&mut buf[got..]) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_trickling_peer_is_cut_off_at_the_deadline() {
+        let (mut ours, mut theirs) = UnixStream::pair().unwrap();
+        let writer = std::thread::spawn(move || {
+            for _ in 0..10 {
+                if theirs.write_all(b"x").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let start = Instant::now();
+        let mut buf = [0u8; 10];
+        let r = read_by(&mut ours, &mut buf, start + Duration::from_millis(300));
+        let took = start.elapsed();
+        assert_eq!(r.unwrap_err().kind(), std::io::ErrorKind::TimedOut);
+        assert!(took < Duration::from_millis(450), "took {took:?}");
+        drop(ours);
+        writer.join().unwrap();
+    }
+
+    #[test]
+    fn a_whole_request_is_read() {
+        let (mut ours, mut theirs) = UnixStream::pair().unwrap();
+        theirs.write_all(b"0123456789").unwrap();
+        let mut buf = [0u8; 10];
+        read_by(
+            &mut ours,
+            &mut buf,
+            Instant::now() + Duration::from_millis(500),
+        )
+        .unwrap();
+        assert_eq!(&buf, b"0123456789");
+    }
 }
